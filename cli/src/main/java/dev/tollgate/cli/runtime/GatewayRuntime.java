@@ -1,0 +1,128 @@
+package dev.tollgate.cli.runtime;
+
+import dev.tollgate.authz.ApiKeyVerifier;
+import dev.tollgate.authz.AuthorizationService;
+import dev.tollgate.core.config.ConfigLoader;
+import dev.tollgate.core.config.InvalidConfigException;
+import dev.tollgate.core.config.LoadedConfig;
+import dev.tollgate.core.policy.PolicyHolder;
+import dev.tollgate.proc.ExternalProcessorService;
+import dev.tollgate.xds.admin.AdminServer;
+import dev.tollgate.xds.server.ConfigFileWatcher;
+import dev.tollgate.xds.server.NodeStatusTracker;
+import dev.tollgate.xds.server.SnapshotPublisher;
+import dev.tollgate.xds.translate.EnvoyResourceTranslator;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Tollgate JVM: control plane (ADS, config watcher, admin API) and both ext services, on one
+ * gRPC server. Envoy is not part of it; see {@link EnvoyProcess}.
+ */
+public final class GatewayRuntime implements AutoCloseable {
+  /** Above the largest body limit the config accepts, plus room for the ext_proc envelope. */
+  private static final int MAX_GRPC_MESSAGE_BYTES = 65 * 1024 * 1024;
+  private static final Duration RELOAD_POLL = Duration.ofMillis(250);
+
+  private final Server grpc;
+  private final AdminServer admin;
+  private final ConfigFileWatcher watcher;
+  private final SnapshotPublisher publisher;
+  private final LoadedConfig initial;
+  private final ExternalProcessorService processor;
+
+  private GatewayRuntime(Server grpc, AdminServer admin, ConfigFileWatcher watcher,
+      SnapshotPublisher publisher, LoadedConfig initial, ExternalProcessorService processor) {
+    this.grpc = grpc;
+    this.admin = admin;
+    this.watcher = watcher;
+    this.publisher = publisher;
+    this.initial = initial;
+    this.processor = processor;
+  }
+
+  /**
+   * Loads the config (a bad one is fatal here, unlike on reload), starts serving, and watches the
+   * file for changes.
+   *
+   * @param extFilters false only for benchmarks that measure plain Envoy as the floor
+   */
+  public static GatewayRuntime start(Path configFile, boolean extFilters)
+      throws IOException, InvalidConfigException {
+    Clock clock = Clock.systemUTC();
+    PolicyHolder policy = new PolicyHolder();
+    SimpleCache<String> cache = new SimpleCache<>(node -> SnapshotPublisher.GROUP);
+    SnapshotPublisher publisher = new SnapshotPublisher(cache, new EnvoyResourceTranslator(extFilters), policy);
+    ConfigFileWatcher watcher = new ConfigFileWatcher(configFile, new ConfigLoader(System::getenv), publisher, clock);
+    LoadedConfig initial = watcher.loadInitial();
+
+    NodeStatusTracker nodes = new NodeStatusTracker(clock);
+    V3DiscoveryServer ads = new V3DiscoveryServer(nodes, cache);
+    ExternalProcessorService processor = new ExternalProcessorService(policy, Duration.ofMinutes(15));
+    var controlPlane = initial.config().controlPlane();
+    Server grpc = NettyServerBuilder
+        .forAddress(new InetSocketAddress(controlPlane.address(), controlPlane.grpcPort()))
+        // Every handler here answers from memory without blocking; skip the executor hop.
+        .directExecutor()
+        .maxInboundMessageSize(MAX_GRPC_MESSAGE_BYTES)
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .addService(ads.getAggregatedDiscoveryServiceImpl())
+        .addService(new AuthorizationService(policy, List.of(new ApiKeyVerifier())))
+        .addService(processor.definition())
+        .build()
+        .start();
+    AdminServer admin;
+    try {
+      admin = AdminServer.start(controlPlane.address(), controlPlane.adminPort(), publisher, nodes,
+          watcher::lastError);
+    } catch (IOException e) {
+      grpc.shutdownNow();
+      throw e;
+    }
+    watcher.start(RELOAD_POLL);
+    return new GatewayRuntime(grpc, admin, watcher, publisher, initial, processor);
+  }
+
+  /** The config as loaded at start; later reloads do not change the ports. */
+  public LoadedConfig initialConfig() {
+    return initial;
+  }
+
+  public int grpcPort() {
+    return grpc.getPort();
+  }
+
+  public int adminPort() {
+    return admin.port();
+  }
+
+  public String currentVersion() {
+    return publisher.currentVersion();
+  }
+
+  public long pendingRequests() {
+    return processor.pendingRequests();
+  }
+
+  @Override
+  public void close() {
+    watcher.close();
+    admin.close();
+    grpc.shutdownNow();
+    try {
+      grpc.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

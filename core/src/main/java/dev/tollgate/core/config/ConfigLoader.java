@@ -1,0 +1,170 @@
+package dev.tollgate.core.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+/**
+ * Reads one YAML document into a {@link LoadedConfig}: syntax, then binding (unknown keys are
+ * errors), then defaults, then the semantic checks of {@link ConfigValidator}. It gathers every
+ * problem it can before giving up, so one run of {@code tollgate validate} shows them all.
+ */
+public final class ConfigLoader {
+  private final UnaryOperator<String> environment;
+
+  /** @param environment how {@code env:VAR} credentials are looked up; {@code System::getenv} in production. */
+  public ConfigLoader(UnaryOperator<String> environment) {
+    this.environment = environment;
+  }
+
+  public LoadedConfig load(Path file) throws IOException, InvalidConfigException {
+    return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+  }
+
+  public LoadedConfig parse(String yaml, String fileName) throws InvalidConfigException {
+    YamlLocations locations;
+    try {
+      locations = YamlLocations.index(yaml);
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      throw new InvalidConfigException(List.of(new ConfigProblem(
+          fileName, mark == null ? 0 : mark.getLine() + 1, mark == null ? 0 : mark.getColumn() + 1,
+          "", "YAML syntax: " + firstLine(e.getProblem() != null ? e.getProblem() : e.getMessage()))));
+    } catch (RuntimeException e) {
+      throw new InvalidConfigException(List.of(
+          new ConfigProblem(fileName, 0, 0, "", "YAML syntax: " + firstLine(e.getMessage()))));
+    }
+
+    List<ConfigProblem> problems = new ArrayList<>();
+    GatewayConfig raw = bind(yaml, fileName, problems);
+    if (raw == null) {
+      throw new InvalidConfigException(problems);
+    }
+    GatewayConfig config = Defaults.apply(raw);
+    ConfigValidator.Result result = new ConfigValidator(environment).validate(config);
+    for (ConfigValidator.Finding finding : result.findings()) {
+      Mark mark = locations.find(finding.path());
+      problems.add(new ConfigProblem(fileName, mark == null ? 0 : mark.getLine() + 1,
+          mark == null ? 0 : mark.getColumn() + 1, finding.path(), finding.message()));
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(problems);
+    }
+    return new LoadedConfig(config, result.credentials(), sha256(yaml));
+  }
+
+  private static GatewayConfig bind(String yaml, String fileName, List<ConfigProblem> problems) {
+    YAMLMapper mapper = YAMLMapper.builder()
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+        .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .addHandler(new UnknownKeyCollector(fileName, problems))
+        .build();
+    try {
+      GatewayConfig config = mapper.readValue(yaml, GatewayConfig.class);
+      if (config == null) {
+        problems.add(new ConfigProblem(fileName, 1, 1, "", "the document is empty"));
+      }
+      return problems.isEmpty() ? config : null;
+    } catch (JsonMappingException e) {
+      var location = e.getLocation();
+      String cause = e.getOriginalMessage();
+      if (e.getCause() instanceof IllegalArgumentException iae && iae.getMessage() != null) {
+        cause = iae.getMessage();
+      }
+      problems.add(new ConfigProblem(fileName, location == null ? 0 : location.getLineNr(),
+          location == null ? 0 : location.getColumnNr(), pathOf(e.getPath()), firstLine(cause)));
+      return null;
+    } catch (IOException e) {
+      problems.add(new ConfigProblem(fileName, 0, 0, "", firstLine(e.getMessage())));
+      return null;
+    }
+  }
+
+  private static String pathOf(List<JsonMappingException.Reference> references) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference ref : references) {
+      if (ref.getFieldName() != null) {
+        if (path.length() > 0) {
+          path.append('.');
+        }
+        path.append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        path.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return path.toString();
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unreadable document";
+    }
+    int newline = message.indexOf('\n');
+    return (newline < 0 ? message : message.substring(0, newline)).strip();
+  }
+
+  private static String sha256(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JRE", e);
+    }
+  }
+
+  /** Records every unknown key and skips it, instead of stopping at the first one. */
+  private static final class UnknownKeyCollector extends DeserializationProblemHandler {
+    private final String fileName;
+    private final List<ConfigProblem> problems;
+
+    UnknownKeyCollector(String fileName, List<ConfigProblem> problems) {
+      this.fileName = fileName;
+      this.problems = problems;
+    }
+
+    @Override
+    public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p,
+        JsonDeserializer<?> deserializer, Object beanOrClass, String propertyName) throws IOException {
+      var location = p.currentTokenLocation();
+      String known = deserializer.getKnownPropertyNames().stream().map(Object::toString)
+          .sorted().reduce((a, b) -> a + ", " + b).orElse("");
+      problems.add(new ConfigProblem(fileName, location.getLineNr(), location.getColumnNr(),
+          contextPath(p.getParsingContext()),
+          "unknown key '" + propertyName + "'" + (known.isEmpty() ? "" : " (known keys: " + known + ")")));
+      p.skipChildren();
+      return true;
+    }
+
+    private static String contextPath(JsonStreamContext context) {
+      List<String> parts = new ArrayList<>();
+      for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+        if (c.inArray()) {
+          parts.add(0, "[" + c.getCurrentIndex() + "]");
+        } else if (c.getCurrentName() != null) {
+          parts.add(0, "." + c.getCurrentName());
+        }
+      }
+      String path = String.join("", parts);
+      return path.startsWith(".") ? path.substring(1) : path;
+    }
+  }
+}

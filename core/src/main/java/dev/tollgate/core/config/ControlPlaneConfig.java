@@ -1,0 +1,24 @@
+package dev.tollgate.core.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Where the Tollgate JVM listens: one gRPC port (ADS and the ext services) and the admin HTTP API. */
+public record ControlPlaneConfig(
+    /* Address the gRPC and admin servers bind. Default: 127.0.0.1. */
+    @JsonProperty("address") String address,
+    /* gRPC port: ADS for Envoy plus ext_authz and ext_proc. Default: 18000. */
+    @JsonProperty("grpc_port") Integer grpcPort,
+    /* Admin HTTP port (GET /status). Default: 18001. */
+    @JsonProperty("admin_port") Integer adminPort) {
+
+  public static final String DEFAULT_ADDRESS = "127.0.0.1";
+  public static final int DEFAULT_GRPC_PORT = 18000;
+  public static final int DEFAULT_ADMIN_PORT = 18001;
+
+  ControlPlaneConfig withDefaults() {
+    return new ControlPlaneConfig(
+        address == null ? DEFAULT_ADDRESS : address,
+        grpcPort == null ? DEFAULT_GRPC_PORT : grpcPort,
+        adminPort == null ? DEFAULT_ADMIN_PORT : adminPort);
+  }
+}

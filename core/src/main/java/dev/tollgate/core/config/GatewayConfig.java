@@ -1,0 +1,32 @@
+package dev.tollgate.core.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * The whole Tollgate configuration: one YAML document. Every field's default is documented beside
+ * it here and in docs/CONFIG.md; {@link ConfigLoader} fills the defaults in, so code that reads a
+ * loaded config never sees null.
+ */
+public record GatewayConfig(
+    /* Where Envoy accepts client traffic. Default: 127.0.0.1:10000. */
+    @JsonProperty("listener") ListenerConfig listener,
+    /* Where the control plane (xDS, ext services, admin API) listens. Defaults: see ControlPlaneConfig. */
+    @JsonProperty("control_plane") ControlPlaneConfig controlPlane,
+    /* How Envoy reaches the ext_authz / ext_proc services. Default: the control plane's gRPC address. */
+    @JsonProperty("ext_services") ExtServicesConfig extServices,
+    /* Request size limits. Defaults: see LimitsConfig. */
+    @JsonProperty("limits") LimitsConfig limits,
+    /* Model providers. Default: none (then no model routes anywhere). */
+    @JsonProperty("backends") List<BackendConfig> backends,
+    /* Public model names clients ask for. Default: none. */
+    @JsonProperty("models") List<ModelConfig> models,
+    /* Who may call. Default: none (then every request gets 401). */
+    @JsonProperty("consumers") List<ConsumerConfig> consumers) {
+
+  public GatewayConfig {
+    backends = Lists.copyOf(backends);
+    models = Lists.copyOf(models);
+    consumers = Lists.copyOf(consumers);
+  }
+}

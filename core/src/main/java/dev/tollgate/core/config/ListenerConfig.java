@@ -1,0 +1,19 @@
+package dev.tollgate.core.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** The client-facing Envoy listener. */
+public record ListenerConfig(
+    /* Address Envoy binds. Default: 127.0.0.1 (use 0.0.0.0 to accept remote clients). */
+    @JsonProperty("address") String address,
+    /* Port Envoy binds. Default: 10000. */
+    @JsonProperty("port") Integer port) {
+
+  public static final String DEFAULT_ADDRESS = "127.0.0.1";
+  public static final int DEFAULT_PORT = 10000;
+
+  ListenerConfig withDefaults() {
+    return new ListenerConfig(
+        address == null ? DEFAULT_ADDRESS : address, port == null ? DEFAULT_PORT : port);
+  }
+}

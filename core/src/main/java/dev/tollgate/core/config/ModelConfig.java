@@ -1,0 +1,26 @@
+package dev.tollgate.core.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/** A public model name and where its traffic goes. Several targets make a weighted split. */
+public record ModelConfig(
+    /* The name clients put in "model". Required, unique. */
+    @JsonProperty("name") String name,
+    /* One or more targets. Required. */
+    @JsonProperty("targets") List<TargetConfig> targets,
+    /* Upstream request timeout in ms (whole response, streams included). Default: 300000. */
+    @JsonProperty("timeout_ms") Integer timeoutMs) {
+
+  public static final int DEFAULT_TIMEOUT_MS = 300_000;
+
+  public ModelConfig {
+    targets = Lists.copyOf(targets);
+  }
+
+  ModelConfig withDefaults() {
+    return new ModelConfig(
+        name, targets.stream().map(t -> t == null ? null : t.withDefaults(name)).toList(),
+        timeoutMs == null ? DEFAULT_TIMEOUT_MS : timeoutMs);
+  }
+}

@@ -1,0 +1,13 @@
+package dev.tollgate.core.policy;
+
+/** A stored API key: the SHA-256 of the key (never the key) and whose key it is. */
+public record ApiKeyEntry(byte[] sha256, ConsumerPolicy consumer) {
+  public ApiKeyEntry {
+    sha256 = sha256.clone();
+  }
+
+  @Override
+  public byte[] sha256() {
+    return sha256.clone();
+  }
+}

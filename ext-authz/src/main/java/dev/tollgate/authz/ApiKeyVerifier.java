@@ -1,0 +1,47 @@
+package dev.tollgate.authz;
+
+import dev.tollgate.core.openai.OpenAiError;
+import dev.tollgate.core.policy.ApiKeyEntry;
+import dev.tollgate.core.policy.PolicySnapshot;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * {@code Authorization: Bearer <key>} checked against the consumers' SHA-256 key hashes. The map
+ * lookup is keyed by the hash, so its timing can reveal at most something about a SHA-256 output,
+ * which does not help find a key; the final comparison of the digests is constant-time.
+ */
+public final class ApiKeyVerifier implements CredentialVerifier {
+  private static final String BEARER = "bearer ";
+
+  @Override
+  public Verdict verify(Map<String, String> headers, PolicySnapshot policy) {
+    String authorization = headers.get("authorization");
+    if (authorization == null) {
+      return Verdict.NOT_PRESENTED;
+    }
+    if (authorization.length() <= BEARER.length()
+        || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return new Verdict.Rejected(OpenAiError.invalidApiKey());
+    }
+    String key = authorization.substring(BEARER.length()).strip();
+    byte[] presented = sha256(key);
+    String hex = HexFormat.of().formatHex(presented);
+    ApiKeyEntry stored = policy.apiKeysByHash().get(hex);
+    if (stored == null || !MessageDigest.isEqual(presented, stored.sha256())) {
+      return new Verdict.Rejected(OpenAiError.invalidApiKey());
+    }
+    return new Verdict.Accepted(new Identity(stored.consumer().name(), "api_key"));
+  }
+
+  private static byte[] sha256(String key) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JRE", e);
+    }
+  }
+}

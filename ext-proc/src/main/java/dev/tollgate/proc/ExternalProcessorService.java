@@ -1,0 +1,45 @@
+package dev.tollgate.proc;
+
+import dev.tollgate.core.policy.PolicySource;
+import io.envoyproxy.envoy.service.ext_proc.v3.ExternalProcessorGrpc;
+import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
+import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
+import io.grpc.BindableService;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+
+/**
+ * Envoy's ext_proc service for both stages: the router-level filter (one stream per request) and
+ * the upstream filter of each backend cluster (one stream per attempt). Bind it with
+ * {@link #definition()}, which installs the interceptor that tells the stages apart.
+ */
+public final class ExternalProcessorService extends ExternalProcessorGrpc.ExternalProcessorImplBase {
+  private final PolicySource policy;
+  private final PendingRequests pending;
+  private final RequestBodyParser parser = new RequestBodyParser();
+
+  /** @param pendingBackstop how long a parsed body may outlive a stream Envoy never closed */
+  public ExternalProcessorService(PolicySource policy, Duration pendingBackstop) {
+    this.policy = policy;
+    this.pending = new PendingRequests(pendingBackstop);
+  }
+
+  public ServerServiceDefinition definition() {
+    return ServerInterceptors.intercept((BindableService) this, new StageInterceptor());
+  }
+
+  @Override
+  public StreamObserver<ProcessingRequest> process(StreamObserver<ProcessingResponse> responses) {
+    if (Boolean.TRUE.equals(StageInterceptor.UPSTREAM.get())) {
+      return new UpstreamStageStream(responses, pending, parser);
+    }
+    return new RouterStageStream(responses, policy, pending, parser);
+  }
+
+  /** Parsed bodies currently held; for tests and metrics. */
+  public long pendingRequests() {
+    return pending.size();
+  }
+}

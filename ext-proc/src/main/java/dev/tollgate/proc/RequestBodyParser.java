@@ -1,0 +1,71 @@
+package dev.tollgate.proc;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import dev.tollgate.core.openai.OpenAiError;
+import java.io.IOException;
+import java.io.InputStream;
+
+/** Parses an OpenAI request body once and checks the little the router stage needs from it. */
+final class RequestBodyParser {
+  /** Deep nesting is never legitimate in a chat request and costs stack; refuse it early. */
+  private static final int MAX_NESTING = 64;
+
+  private final ObjectMapper json;
+
+  RequestBodyParser() {
+    JsonFactory factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+        .build();
+    json = new ObjectMapper(factory).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  }
+
+  sealed interface Outcome {}
+
+  record Parsed(ParsedRequest request) implements Outcome {}
+
+  record Refused(OpenAiError error) implements Outcome {}
+
+  Outcome parse(ByteString body) {
+    JsonNode tree;
+    try (InputStream in = body.newInput()) {
+      tree = json.readTree(in);
+    } catch (IOException e) {
+      // Jackson's message names the position; it quotes at most a few characters of input.
+      return new Refused(OpenAiError.invalidRequest(
+          "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
+              + "using your HTTP library correctly. The OpenAI API expects a JSON payload.)", null));
+    }
+    if (tree == null || tree.isMissingNode()) {
+      return new Refused(OpenAiError.invalidRequest("The request body is empty; a JSON object is required.", null));
+    }
+    if (!(tree instanceof ObjectNode object)) {
+      return new Refused(OpenAiError.invalidRequest("The request body must be a JSON object.", null));
+    }
+    JsonNode model = object.get("model");
+    if (model == null || model.isNull()) {
+      return new Refused(OpenAiError.invalidRequest("you must provide a model parameter", "model"));
+    }
+    if (!model.isTextual() || model.textValue().isBlank()) {
+      return new Refused(OpenAiError.invalidRequest("'model' must be a non-empty string.", "model"));
+    }
+    JsonNode stream = object.get("stream");
+    if (stream != null && !stream.isNull() && !stream.isBoolean()) {
+      return new Refused(OpenAiError.invalidRequest("'stream' must be a boolean.", "stream"));
+    }
+    return new Parsed(new ParsedRequest(object, model.textValue(), stream != null && stream.asBoolean(false)));
+  }
+
+  byte[] write(ObjectNode body) {
+    try {
+      return json.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new IllegalStateException("a parsed JSON tree always serialises", e);
+    }
+  }
+}

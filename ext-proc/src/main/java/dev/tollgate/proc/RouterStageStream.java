@@ -1,0 +1,172 @@
+package dev.tollgate.proc;
+
+import com.google.protobuf.Value;
+import dev.tollgate.core.TollgateHeaders;
+import dev.tollgate.core.http.RequestIds;
+import dev.tollgate.core.openai.OpenAiError;
+import dev.tollgate.core.policy.ConsumerPolicy;
+import dev.tollgate.core.policy.PolicySnapshot;
+import dev.tollgate.core.policy.PolicySource;
+import io.envoyproxy.envoy.extensions.filters.http.ext_proc.v3.ProcessingMode;
+import io.envoyproxy.envoy.service.ext_proc.v3.BodyResponse;
+import io.envoyproxy.envoy.service.ext_proc.v3.HeaderMutation;
+import io.envoyproxy.envoy.service.ext_proc.v3.HeadersResponse;
+import io.envoyproxy.envoy.service.ext_proc.v3.HttpBody;
+import io.envoyproxy.envoy.service.ext_proc.v3.HttpHeaders;
+import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
+import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
+import io.grpc.stub.StreamObserver;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The router-level ext_proc stream of one request: reads the buffered body once, resolves the
+ * model, checks the consumer may use it, and sets the header routes match on. On the way back it
+ * stamps the request id and switches streams to per-chunk processing.
+ */
+final class RouterStageStream extends ProcessorStream {
+  static final Set<String> MODEL_ENDPOINTS = Set.of("/v1/chat/completions", "/v1/completions", "/v1/embeddings");
+
+  private final PolicySource policySource;
+  private final PendingRequests pending;
+  private final RequestBodyParser parser;
+  private PolicySnapshot policy;
+  private String requestId;
+  private String consumer;
+
+  RouterStageStream(StreamObserver<ProcessingResponse> responses, PolicySource policySource,
+      PendingRequests pending, RequestBodyParser parser) {
+    super(responses);
+    this.policySource = policySource;
+    this.pending = pending;
+    this.parser = parser;
+  }
+
+  @Override
+  ProcessingResponse answer(ProcessingRequest request) {
+    return switch (request.getRequestCase()) {
+      case REQUEST_HEADERS -> requestHeaders(request);
+      case REQUEST_BODY -> requestBody(request.getRequestBody());
+      case RESPONSE_HEADERS -> responseHeaders(request.getResponseHeaders());
+      case RESPONSE_BODY -> Responses.CONTINUE_RESPONSE_BODY;
+      case REQUEST_TRAILERS -> ProcessingResponse.newBuilder()
+          .setRequestTrailers(io.envoyproxy.envoy.service.ext_proc.v3.TrailersResponse.getDefaultInstance()).build();
+      case RESPONSE_TRAILERS -> ProcessingResponse.newBuilder()
+          .setResponseTrailers(io.envoyproxy.envoy.service.ext_proc.v3.TrailersResponse.getDefaultInstance()).build();
+      case REQUEST_NOT_SET -> throw new IllegalArgumentException("empty ext_proc message");
+    };
+  }
+
+  private ProcessingResponse requestHeaders(ProcessingRequest request) {
+    // One policy per request: a reload mid-request must not change the rules half way.
+    policy = policySource.current();
+    HttpHeaders message = request.getRequestHeaders();
+    Map<String, String> headers = dev.tollgate.proc.HttpHeaders.of(message.getHeaders());
+    requestId = headers.getOrDefault(TollgateHeaders.REQUEST_ID, null);
+    if (requestId == null) {
+      requestId = RequestIds.next();
+    }
+    consumer = consumerOf(request);
+    String path = headers.getOrDefault(":path", "");
+    int query = path.indexOf('?');
+    if (query >= 0) {
+      path = path.substring(0, query);
+    }
+    if (!MODEL_ENDPOINTS.contains(path)) {
+      // Not ours to inspect: the catch-all route answers it. Don't buffer its body either.
+      return ProcessingResponse.newBuilder()
+          .setRequestHeaders(HeadersResponse.getDefaultInstance())
+          .setModeOverride(ProcessingMode.newBuilder()
+              .setRequestBodyMode(ProcessingMode.BodySendMode.NONE)
+              .setResponseHeaderMode(ProcessingMode.HeaderSendMode.SEND))
+          .build();
+    }
+    if (!"POST".equals(headers.get(":method"))) {
+      return Responses.immediate(new OpenAiError(405, "Only POST is supported on " + path + ".",
+          "invalid_request_error", null, "method_not_allowed"), requestId);
+    }
+    String length = headers.get("content-length");
+    if (length != null && exceeds(length, policy.maxRequestBodyBytes())) {
+      return Responses.immediate(OpenAiError.bodyTooLarge(policy.maxRequestBodyBytes()), requestId);
+    }
+    if (message.getEndOfStream()) {
+      return Responses.immediate(OpenAiError.invalidRequest(
+          "The request body is empty; a JSON object is required.", null), requestId);
+    }
+    return Responses.CONTINUE_REQUEST_HEADERS;
+  }
+
+  private ProcessingResponse requestBody(HttpBody body) {
+    if (body.getBody().size() > policy.maxRequestBodyBytes()) {
+      return Responses.immediate(OpenAiError.bodyTooLarge(policy.maxRequestBodyBytes()), requestId);
+    }
+    RequestBodyParser.Outcome outcome = parser.parse(body.getBody());
+    if (outcome instanceof RequestBodyParser.Refused refused) {
+      return Responses.immediate(refused.error(), requestId);
+    }
+    ParsedRequest parsed = ((RequestBodyParser.Parsed) outcome).request();
+    ConsumerPolicy caller = consumer == null ? null : policy.consumer(consumer).orElse(null);
+    if (caller == null) {
+      // ext_authz always names the consumer; without one the request was not authenticated.
+      return Responses.immediate(OpenAiError.invalidApiKey(), requestId);
+    }
+    if (!policy.models().contains(parsed.model())) {
+      return Responses.immediate(OpenAiError.modelNotFound(parsed.model()), requestId);
+    }
+    if (!caller.mayUse(parsed.model())) {
+      return Responses.immediate(OpenAiError.modelNotAllowed(parsed.model()), requestId);
+    }
+    pending.put(requestId, parsed);
+    return ProcessingResponse.newBuilder()
+        .setRequestBody(BodyResponse.newBuilder().setResponse(Responses.common()
+            .setHeaderMutation(HeaderMutation.newBuilder()
+                .addSetHeaders(Responses.header(TollgateHeaders.MODEL, parsed.model()))
+                .addSetHeaders(Responses.header(TollgateHeaders.REQUEST_ID, requestId)))
+            // The route was picked before the model was known; pick again now.
+            .setClearRouteCache(true)))
+        .build();
+  }
+
+  private ProcessingResponse responseHeaders(HttpHeaders message) {
+    Map<String, String> headers = dev.tollgate.proc.HttpHeaders.of(message.getHeaders());
+    if (requestId == null) {
+      // A reply made before this stream saw the request (ext_authz's 401): it carries its id already.
+      return ProcessingResponse.newBuilder().setResponseHeaders(HeadersResponse.getDefaultInstance()).build();
+    }
+    ProcessingResponse.Builder response = ProcessingResponse.newBuilder()
+        .setResponseHeaders(HeadersResponse.newBuilder().setResponse(Responses.common()
+            .setHeaderMutation(HeaderMutation.newBuilder()
+                .addSetHeaders(Responses.header(TollgateHeaders.REQUEST_ID, requestId)))));
+    String contentType = headers.getOrDefault("content-type", "");
+    if (contentType.startsWith("text/event-stream") && !message.getEndOfStream()) {
+      // SSE: see every chunk as it comes, without buffering the whole answer.
+      response.setModeOverride(ProcessingMode.newBuilder()
+          .setResponseBodyMode(ProcessingMode.BodySendMode.STREAMED));
+    }
+    return response.build();
+  }
+
+  private String consumerOf(ProcessingRequest request) {
+    var namespace = request.getMetadataContext().getFilterMetadataMap().get(TollgateHeaders.AUTHZ_NAMESPACE);
+    if (namespace == null) {
+      return null;
+    }
+    Value value = namespace.getFieldsMap().get(TollgateHeaders.CONSUMER_KEY);
+    return value == null || !value.hasStringValue() ? null : value.getStringValue();
+  }
+
+  private static boolean exceeds(String contentLength, int limit) {
+    try {
+      return Long.parseLong(contentLength.strip()) > limit;
+    } catch (NumberFormatException e) {
+      return false; // Envoy rejects malformed lengths itself before we see them.
+    }
+  }
+
+  @Override
+  void finish() {
+    if (requestId != null) {
+      pending.remove(requestId);
+    }
+  }
+}

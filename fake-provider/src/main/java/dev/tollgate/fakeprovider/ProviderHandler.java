@@ -1,0 +1,96 @@
+package dev.tollgate.fakeprovider;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every request goes through here: read it, record it, pick the reply, write it. Nothing may escape:
+ * an exception thrown out of an {@link HttpHandler} leaves the client waiting, which would turn a bug
+ * in the fake into a mysterious timeout in the test using it.
+ */
+final class ProviderHandler implements HttpHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProviderHandler.class);
+
+  private final Map<String, Endpoint> endpoints;
+  private final RequestJournal journal;
+  private final ReplyWriter writer;
+  private final ObjectMapper mapper;
+
+  ProviderHandler(FakeProviderSettings settings, RequestJournal journal, ObjectMapper mapper) {
+    this(settings, journal, mapper, Map.of(
+        "/v1/chat/completions", new ChatCompletionsEndpoint(settings),
+        "/v1/completions", new CompletionsEndpoint(settings),
+        "/v1/embeddings", new EmbeddingsEndpoint()));
+  }
+
+  /** With other endpoints by path; lets a test plant a failing one. */
+  ProviderHandler(
+      FakeProviderSettings settings, RequestJournal journal, ObjectMapper mapper, Map<String, Endpoint> endpoints) {
+    this.endpoints = Map.copyOf(endpoints);
+    this.journal = journal;
+    this.writer = new ReplyWriter(settings, mapper);
+    this.mapper = mapper;
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) {
+    IncomingRequest request = null;
+    try {
+      request = IncomingRequest.read(exchange, mapper);
+      journal.add(request.toReceived());
+      writer.write(exchange, request, replyTo(request));
+    } catch (InterruptedException e) {
+      // Only close() interrupts a handler; the client's connection is being torn down anyway.
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      crashed(exchange, request, e);
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private Reply replyTo(IncomingRequest request) {
+    OptionalInt forced = BehaviorHeader.forcedStatus(request.header(BehaviorHeader.NAME));
+    if (forced.isPresent()) {
+      return ApiError.simulated(forced.getAsInt()).toReply();
+    }
+    Endpoint endpoint = endpoints.get(request.path());
+    if (endpoint == null) {
+      return ApiError.notFound(request.method(), request.path()).toReply();
+    }
+    if (!"POST".equals(request.method())) {
+      return ApiError.methodNotAllowed(request.method(), request.path()).toReply(Map.of("allow", "POST"));
+    }
+    if (request.json() == null || !request.json().isObject()) {
+      return ApiError.malformedJson().toReply();
+    }
+    if (request.model() == null) {
+      return ApiError.missingModel().toReply();
+    }
+    try {
+      return endpoint.answer((ObjectNode) request.json(), request.model());
+    } catch (RequestRejected rejected) {
+      return rejected.error().toReply();
+    }
+  }
+
+  private void crashed(HttpExchange exchange, IncomingRequest request, Exception cause) {
+    LOG.warn("fake provider failed on {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), cause);
+    // Once the status line is out (mid-stream) nothing better than closing is left to do.
+    if (exchange.getResponseCode() != -1) {
+      return;
+    }
+    try {
+      writer.send(exchange, request, ApiError.internal(cause).toReply());
+    } catch (Exception secondFailure) {
+      LOG.warn("fake provider could not even answer 500", secondFailure);
+    }
+  }
+}
