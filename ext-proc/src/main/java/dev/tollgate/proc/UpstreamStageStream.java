@@ -46,7 +46,8 @@ final class UpstreamStageStream extends ProcessorStream {
     String upstreamModel = headers.get(TollgateHeaders.UPSTREAM_MODEL);
     HeaderMutation.Builder mutation = HeaderMutation.newBuilder()
         .addRemoveHeaders(TollgateHeaders.UPSTREAM_MODEL)
-        .addRemoveHeaders(TollgateHeaders.MODEL);
+        .addRemoveHeaders(TollgateHeaders.MODEL)
+        .addRemoveHeaders(TollgateHeaders.REQUEST_ID);
     ParsedRequest parsed = requestId == null ? null : pending.get(requestId);
     if (parsed == null) {
       // Only the router stage routes requests here, so this means its state is gone (expired or

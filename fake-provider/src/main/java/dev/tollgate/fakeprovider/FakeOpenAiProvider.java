@@ -47,6 +47,10 @@ public final class FakeOpenAiProvider implements AutoCloseable {
     ObjectMapper mapper = new ObjectMapper()
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS); // "{} junk" is malformed, as for OpenAI
     RequestJournal journal = new RequestJournal(RequestJournal.DEFAULT_CAPACITY);
+    // The JDK server leaves Nagle on unless told otherwise; with delayed ACKs that adds ~40 ms to
+    // every response, which would swamp any latency measured through the gateway. The setting is
+    // read once, when the JDK's server class first loads, so it must be in place before create().
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     HttpServer server = HttpServer.create(
         new InetSocketAddress(settings.host(), settings.port()), ACCEPT_BACKLOG);
     // A cached pool, not a fixed one: a queued request would wait on slow streams ahead of it and

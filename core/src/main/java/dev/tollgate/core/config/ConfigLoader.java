@@ -2,6 +2,7 @@ package dev.tollgate.core.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -53,7 +54,7 @@ public final class ConfigLoader {
     }
 
     List<ConfigProblem> problems = new ArrayList<>();
-    GatewayConfig raw = bind(yaml, fileName, problems);
+    GatewayConfig raw = bind(yaml, fileName, locations, problems);
     if (raw == null) {
       throw new InvalidConfigException(problems);
     }
@@ -70,20 +71,23 @@ public final class ConfigLoader {
     return new LoadedConfig(config, result.credentials(), sha256(yaml));
   }
 
-  private static GatewayConfig bind(String yaml, String fileName, List<ConfigProblem> problems) {
+  private static GatewayConfig bind(
+      String yaml, String fileName, YamlLocations locations, List<ConfigProblem> problems) {
     YAMLMapper mapper = YAMLMapper.builder()
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
         .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
         .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
-        .addHandler(new UnknownKeyCollector(fileName, problems))
+        .addHandler(new UnknownKeyCollector(fileName, locations, problems))
         .build();
     try {
       GatewayConfig config = mapper.readValue(yaml, GatewayConfig.class);
       if (config == null) {
         problems.add(new ConfigProblem(fileName, 1, 1, "", "the document is empty"));
       }
-      return problems.isEmpty() ? config : null;
+      // Unknown keys were recorded and skipped: keep the bound document so the semantic checks
+      // can report their problems in the same run.
+      return config;
     } catch (JsonMappingException e) {
       var location = e.getLocation();
       String cause = e.getOriginalMessage();
@@ -134,24 +138,44 @@ public final class ConfigLoader {
   /** Records every unknown key and skips it, instead of stopping at the first one. */
   private static final class UnknownKeyCollector extends DeserializationProblemHandler {
     private final String fileName;
+    private final YamlLocations locations;
     private final List<ConfigProblem> problems;
 
-    UnknownKeyCollector(String fileName, List<ConfigProblem> problems) {
+    UnknownKeyCollector(String fileName, YamlLocations locations, List<ConfigProblem> problems) {
       this.fileName = fileName;
+      this.locations = locations;
       this.problems = problems;
     }
 
     @Override
     public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p,
         JsonDeserializer<?> deserializer, Object beanOrClass, String propertyName) throws IOException {
+      // The parser stands on the key's value. For records Jackson may replay an unknown key from
+      // a token buffer, whose positions are unknown (-1), so the key is located by its path in
+      // the YAML index instead of by the parser.
+      JsonStreamContext object = p.getParsingContext();
+      System.err.println("DEBUG " + propertyName + " tok=" + p.currentToken() + " " + p.getClass().getSimpleName() + " ctx=" + describe(object));
+      if (p.currentToken() == JsonToken.START_OBJECT || p.currentToken() == JsonToken.START_ARRAY) {
+        object = object.getParent();
+      }
+      String parent = contextPath(object.getParent());
+      String path = parent.isEmpty() ? propertyName : parent + "." + propertyName;
+      Mark mark = locations.find(path + "#key");
       var location = p.currentTokenLocation();
+      int line = mark != null ? mark.getLine() + 1 : Math.max(location.getLineNr(), 0);
+      int column = mark != null ? mark.getColumn() + 1 : Math.max(location.getColumnNr(), 0);
       String known = deserializer.getKnownPropertyNames().stream().map(Object::toString)
           .sorted().reduce((a, b) -> a + ", " + b).orElse("");
-      problems.add(new ConfigProblem(fileName, location.getLineNr(), location.getColumnNr(),
-          contextPath(p.getParsingContext()),
+      problems.add(new ConfigProblem(fileName, line, column, path,
           "unknown key '" + propertyName + "'" + (known.isEmpty() ? "" : " (known keys: " + known + ")")));
       p.skipChildren();
       return true;
+    }
+
+    private static String describe(JsonStreamContext c) {
+      StringBuilder b = new StringBuilder();
+      for (; c != null; c = c.getParent()) b.append(c.getTypeDesc()).append('/').append(c.getCurrentName()).append('/').append(c.getCurrentIndex()).append(" <- ");
+      return b.toString();
     }
 
     private static String contextPath(JsonStreamContext context) {

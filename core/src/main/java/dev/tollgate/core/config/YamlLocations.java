@@ -1,11 +1,13 @@
 package dev.tollgate.core.config;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -39,8 +41,14 @@ final class YamlLocations {
   private static void walk(Node node, String path, Map<String, Mark> starts) {
     starts.put(path, node.getStartMark());
     if (node instanceof MappingNode mapping) {
+      var seen = new HashSet<String>();
       for (NodeTuple tuple : mapping.getValue()) {
         if (tuple.getKeyNode() instanceof ScalarNode key) {
+          // compose() does not apply LoaderOptions' duplicate-key check (only construct() does),
+          // and Jackson would silently keep the last value.
+          if (!seen.add(key.getValue())) {
+            throw new DuplicateKey(mapping.getStartMark(), key.getValue(), key.getStartMark());
+          }
           String child = path.isEmpty() ? key.getValue() : path + "." + key.getValue();
           walk(tuple.getValueNode(), child, starts);
           // A problem with the key itself (unknown key) points at the key, not its value.
@@ -52,6 +60,13 @@ final class YamlLocations {
       for (int i = 0; i < items.size(); i++) {
         walk(items.get(i), path + "[" + i + "]", starts);
       }
+    }
+  }
+
+  /** A key given twice in one mapping: the second one is reported. */
+  private static final class DuplicateKey extends MarkedYAMLException {
+    DuplicateKey(Mark mapping, String key, Mark duplicate) {
+      super("while reading a mapping", mapping, "duplicate key '" + key + "'", duplicate);
     }
   }
 
