@@ -42,12 +42,13 @@ final class ClusterFactory {
   private static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
   private static final long CONNECT_TIMEOUT_MS = 5_000;
 
-  List<Cluster> clusters(GatewayConfig config, Set<String> backendsWithCredential) {
+  /** @param extFilters false leaves the upstream ext_proc stage out too (benchmark floor only) */
+  List<Cluster> clusters(GatewayConfig config, Set<String> backendsWithCredential, boolean extFilters) {
     List<Cluster> clusters = new ArrayList<>();
     clusters.add(extServicesCluster(config));
     for (BackendConfig backend : config.backends()) {
       clusters.add(backendCluster(backend, backendsWithCredential.contains(backend.name()),
-          config.extServices().timeoutMs()));
+          config.extServices().timeoutMs(), extFilters));
     }
     return clusters;
   }
@@ -67,12 +68,14 @@ final class ClusterFactory {
         .build();
   }
 
-  private Cluster backendCluster(BackendConfig backend, boolean hasCredential, int extTimeoutMs) {
+  private Cluster backendCluster(BackendConfig backend, boolean hasCredential, int extTimeoutMs, boolean extFilters) {
     String name = ResourceNames.backendCluster(backend.name());
     HttpProtocolOptions.Builder options = HttpProtocolOptions.newBuilder()
         .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-            .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance()))
-        .addHttpFilters(upstreamExtProc(extTimeoutMs));
+            .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance()));
+    if (extFilters) {
+      options.addHttpFilters(upstreamExtProc(extTimeoutMs));
+    }
     if (hasCredential) {
       options.addHttpFilters(credentialInjector(backend.name()));
     }

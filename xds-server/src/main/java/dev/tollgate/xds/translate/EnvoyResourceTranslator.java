@@ -12,8 +12,9 @@ public final class EnvoyResourceTranslator {
   private final boolean extFilters;
 
   /**
-   * @param extFilters false only for measuring the floor: the same listener without ext_authz and
-   *     ext_proc (no auth, no model routing beyond what the header gives). Never for serving.
+   * @param extFilters false only for measuring the floor: the same listener and clusters without
+   *     ext_authz and either ext_proc stage (no auth; clients must send the model header
+   *     themselves). Never for serving.
    */
   public EnvoyResourceTranslator(boolean extFilters) {
     this.extFilters = extFilters;
@@ -23,7 +24,7 @@ public final class EnvoyResourceTranslator {
     return new EnvoyResources(
         List.of(listeners.listener(loaded.config(), extFilters)),
         List.of(routes.routes(loaded.config())),
-        clusters.clusters(loaded.config(), loaded.backendCredentials().keySet()),
+        clusters.clusters(loaded.config(), loaded.backendCredentials().keySet(), extFilters),
         secrets.secrets(loaded.backendCredentials()));
   }
 }
