@@ -1,6 +1,6 @@
 package dev.tollgate.cli;
 
-import dev.tollgate.cli.runtime.EnvoyBinary;
+import dev.tollgate.cli.runtime.LocalGateway;
 import dev.tollgate.cli.runtime.EnvoyProcess;
 import dev.tollgate.cli.runtime.GatewayRuntime;
 import dev.tollgate.core.config.ConfigProblem;
@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -39,9 +38,9 @@ final class UpCommand implements Callable<Integer> {
       configFile = workDir.resolve("quickstart.yaml");
       Files.writeString(configFile, Quickstart.config(fake.port()));
     }
-    GatewayRuntime runtime;
+    LocalGateway gateway;
     try {
-      runtime = GatewayRuntime.start(configFile, true);
+      gateway = LocalGateway.start(configFile, true, "tollgate-up", workDir, null);
     } catch (InvalidConfigException e) {
       System.err.println("Cannot start: the config has problems:");
       for (ConfigProblem problem : e.problems()) {
@@ -54,26 +53,21 @@ final class UpCommand implements Callable<Integer> {
           + "). Is another tollgate running? Change control_plane ports in the config.");
       close(fake);
       return 1;
-    }
-    GatewayConfig loaded = runtime.initialConfig().config();
-    EnvoyProcess envoy;
-    try {
-      envoy = EnvoyProcess.start(EnvoyBinary.locate(), "edge-bootstrap.yaml", "tollgate-up",
-          loaded.controlPlane().address(), runtime.grpcPort(), workDir, null, Duration.ofSeconds(30));
     } catch (IOException e) {
-      System.err.println("Cannot start Envoy: " + e.getMessage());
-      runtime.close();
+      System.err.println("Cannot start: " + e.getMessage());
       close(fake);
       return 1;
     }
+    GatewayRuntime runtime = gateway.runtime();
+    EnvoyProcess envoy = gateway.envoy();
+    GatewayConfig loaded = runtime.initialConfig().config();
     printWelcome(loaded, runtime, envoy, config == null);
 
     CountDownLatch stopped = new CountDownLatch(1);
     FakeOpenAiProvider fakeToClose = fake;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.err.println("\nstopping tollgate");
-      envoy.close();
-      runtime.close();
+      gateway.close();
       close(fakeToClose);
       stopped.countDown();
     }, "tollgate-shutdown"));

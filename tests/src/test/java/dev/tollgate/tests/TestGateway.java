@@ -2,9 +2,8 @@ package dev.tollgate.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tollgate.cli.runtime.EnvoyBinary;
-import dev.tollgate.cli.runtime.EnvoyProcess;
 import dev.tollgate.cli.runtime.GatewayRuntime;
+import dev.tollgate.cli.runtime.LocalGateway;
 import dev.tollgate.fakeprovider.FakeOpenAiProvider;
 import dev.tollgate.fakeprovider.FakeProviderSettings;
 import java.io.IOException;
@@ -70,19 +69,17 @@ final class TestGateway implements AutoCloseable {
   private final Path configFile;
   private final Map<String, String> values;
   private final FakeOpenAiProvider provider;
-  private final GatewayRuntime runtime;
-  private final EnvoyProcess envoy;
+  private final LocalGateway local;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
   private TestGateway(Path dir, Path configFile, Map<String, String> values, FakeOpenAiProvider provider,
-      GatewayRuntime runtime, EnvoyProcess envoy) {
+      LocalGateway local) {
     this.dir = dir;
     this.configFile = configFile;
     this.values = values;
     this.provider = provider;
-    this.runtime = runtime;
-    this.envoy = envoy;
+    this.local = local;
   }
 
   static TestGateway start() throws Exception {
@@ -104,18 +101,13 @@ final class TestGateway implements AutoCloseable {
     values.put("BOB_HASH", sha256(BOB_KEY));
     Path configFile = dir.resolve("tollgate.yaml");
     Files.writeString(configFile, fill(template, values));
-    GatewayRuntime runtime = null;
     try {
-      runtime = GatewayRuntime.start(configFile, extFilters);
-      EnvoyProcess envoy = EnvoyProcess.start(EnvoyBinary.locate(), "edge-bootstrap.yaml", "test-" + dir.getFileName(),
-          "127.0.0.1", runtime.grpcPort(), dir, dir.resolve("envoy.log"), Duration.ofSeconds(30));
-      TestGateway gateway = new TestGateway(dir, configFile, values, provider, runtime, envoy);
+      LocalGateway local = LocalGateway.start(configFile, extFilters, "test-" + dir.getFileName(), dir,
+          dir.resolve("envoy.log"));
+      TestGateway gateway = new TestGateway(dir, configFile, values, provider, local);
       gateway.awaitListener();
       return gateway;
     } catch (Exception e) {
-      if (runtime != null) {
-        runtime.close();
-      }
       provider.close();
       throw e;
     }
@@ -130,7 +122,7 @@ final class TestGateway implements AutoCloseable {
   }
 
   GatewayRuntime runtime() {
-    return runtime;
+    return local.runtime();
   }
 
   Path dir() {
@@ -181,7 +173,7 @@ final class TestGateway implements AutoCloseable {
 
   JsonNode status() throws IOException {
     HttpResponse<String> response = send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + runtime.adminPort() + "/status")).build());
+        URI.create("http://127.0.0.1:" + local.runtime().adminPort() + "/status")).build());
     return JSON.readTree(response.body());
   }
 
@@ -246,8 +238,7 @@ final class TestGateway implements AutoCloseable {
 
   @Override
   public void close() {
-    envoy.close();
-    runtime.close();
+    local.close();
     provider.close();
   }
 }

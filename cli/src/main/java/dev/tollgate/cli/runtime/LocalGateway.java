@@ -1,0 +1,53 @@
+package dev.tollgate.cli.runtime;
+
+import dev.tollgate.core.config.InvalidConfigException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The all-in-one gateway on this machine: the Tollgate JVM part plus a child Envoy fed by it.
+ * Used by {@code tollgate up}, the end-to-end tests and the benchmarks, so all three run the
+ * same thing.
+ */
+public final class LocalGateway implements AutoCloseable {
+  private final GatewayRuntime runtime;
+  private final EnvoyProcess envoy;
+
+  private LocalGateway(GatewayRuntime runtime, EnvoyProcess envoy) {
+    this.runtime = runtime;
+    this.envoy = envoy;
+  }
+
+  /**
+   * @param envoyLog where Envoy's output goes; null to inherit this process's stdout and stderr
+   */
+  public static LocalGateway start(Path configFile, boolean extFilters, String nodeId, Path workDir, Path envoyLog)
+      throws IOException, InvalidConfigException {
+    GatewayRuntime runtime = GatewayRuntime.start(configFile, extFilters);
+    try {
+      EnvoyProcess envoy = EnvoyProcess.start(EnvoyBinary.locate(), "edge-bootstrap.yaml", nodeId,
+          runtime.initialConfig().config().controlPlane().address(), runtime.grpcPort(), workDir, envoyLog,
+          Duration.ofSeconds(30));
+      return new LocalGateway(runtime, envoy);
+    } catch (IOException | RuntimeException e) {
+      runtime.close();
+      throw e;
+    }
+  }
+
+  public GatewayRuntime runtime() {
+    return runtime;
+  }
+
+  public EnvoyProcess envoy() {
+    return envoy;
+  }
+
+  /** Envoy first, so it stops taking traffic before the services it calls go away. */
+  @Override
+  public void close() {
+    envoy.close();
+    runtime.close();
+  }
+}
