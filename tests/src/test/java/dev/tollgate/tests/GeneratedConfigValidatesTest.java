@@ -31,7 +31,7 @@ class GeneratedConfigValidatesTest {
     Path credential = Files.createTempFile("tollgate-validate-", ".key");
     Files.writeString(credential, "sk-validate");
     Map<String, String> values = Map.of("LISTENER_PORT", "10000", "GRPC_PORT", "18000", "ADMIN_PORT", "18001",
-        "FAKE_PORT", "18080", "CREDENTIAL_FILE", credential.toString(),
+        "FAKE_PORT", "18080", "DEAD_PORT", "18081", "CREDENTIAL_FILE", credential.toString(),
         "ALICE_HASH", TestGateway.sha256(TestGateway.ALICE_KEY), "BOB_HASH", TestGateway.sha256(TestGateway.BOB_KEY));
     return Stream.of(
         Arguments.of("standard test config", TestGateway.fill(TestGateway.STANDARD_CONFIG, values), true),

@@ -127,6 +127,14 @@ class RejectionsThroughEnvoyTest {
     assertError(gateway.send(request), 404, "unknown_url");
   }
 
+  @Test
+  void unreachableProviderGets503InOpenAiShape() throws Exception {
+    HttpResponse<String> response = gateway.post("/v1/chat/completions", TestGateway.ALICE_KEY,
+        TestGateway.chat("gpt-4o-unreachable"));
+    assertError(response, 503, "upstream_error");
+    assertThat(TestGateway.JSON.readTree(response.body()).path("error").path("type").asText()).isEqualTo("api_error");
+  }
+
   private static void assertError(HttpResponse<String> response, int status, String code) throws Exception {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
     assertThat(response.headers().firstValue("content-type")).hasValue("application/json");

@@ -47,6 +47,9 @@ final class TestGateway implements AutoCloseable {
           kind: openai
           endpoints: [ { host: 127.0.0.1, port: {{FAKE_PORT}} } ]
           credential: file:{{CREDENTIAL_FILE}}
+        - name: unreachable
+          kind: openai-compatible
+          endpoints: [ { host: 127.0.0.1, port: {{DEAD_PORT}} } ]
       models:
         - name: gpt-4o-mini
           targets:
@@ -56,6 +59,8 @@ final class TestGateway implements AutoCloseable {
           targets: [ { backend: primary } ]
         - name: other-model
           targets: [ { backend: primary } ]
+        - name: gpt-4o-unreachable
+          targets: [ { backend: unreachable } ]
       consumers:
         - name: alice
           api_keys: [ "sha256:{{ALICE_HASH}}" ]
@@ -94,6 +99,8 @@ final class TestGateway implements AutoCloseable {
     values.put("GRPC_PORT", Integer.toString(freePort()));
     values.put("ADMIN_PORT", Integer.toString(freePort()));
     values.put("FAKE_PORT", Integer.toString(provider.port()));
+    // Free a moment ago and nobody listens there: a provider that refuses connections.
+    values.put("DEAD_PORT", Integer.toString(freePort()));
     Path credential = dir.resolve("provider-key");
     Files.writeString(credential, PROVIDER_KEY + "\n");
     values.put("CREDENTIAL_FILE", credential.toString());
