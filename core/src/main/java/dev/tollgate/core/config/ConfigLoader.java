@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -73,10 +74,15 @@ public final class ConfigLoader {
 
   private static GatewayConfig bind(
       String yaml, String fileName, YamlLocations locations, List<ConfigProblem> problems) {
+    if (locations.isEmpty()) {
+      problems.add(new ConfigProblem(fileName, 1, 1, "", "the document is empty"));
+      return null;
+    }
     YAMLMapper mapper = YAMLMapper.builder()
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
         .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
         .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
         .addHandler(new UnknownKeyCollector(fileName, locations, problems))
         .build();
@@ -90,17 +96,40 @@ public final class ConfigLoader {
       return config;
     } catch (JsonMappingException e) {
       var location = e.getLocation();
-      String cause = e.getOriginalMessage();
-      if (e.getCause() instanceof IllegalArgumentException iae && iae.getMessage() != null) {
-        cause = iae.getMessage();
-      }
       problems.add(new ConfigProblem(fileName, location == null ? 0 : location.getLineNr(),
-          location == null ? 0 : location.getColumnNr(), pathOf(e.getPath()), firstLine(cause)));
+          location == null ? 0 : location.getColumnNr(), pathOf(e.getPath()), bindingMessage(e)));
       return null;
     } catch (IOException e) {
       problems.add(new ConfigProblem(fileName, 0, 0, "", firstLine(e.getMessage())));
       return null;
     }
+  }
+
+  /**
+   * Says what type was expected, without Jackson's wording, which quotes the offending
+   * value: that value may be a key pasted in the wrong place ({@code api_keys: sk-...}).
+   */
+  private static String bindingMessage(JsonMappingException e) {
+    if (e.getCause() instanceof IllegalArgumentException iae && iae.getMessage() != null) {
+      return firstLine(iae.getMessage());
+    }
+    if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+      return "wrong type: expected " + describe(mismatch.getTargetType());
+    }
+    return firstLine(e.getOriginalMessage()).replaceAll("\\(\\s*(\"[^\"]*\"|'[^']*')\\s*\\)", "(...)");
+  }
+
+  private static String describe(Class<?> type) {
+    if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+      return "a whole number";
+    } else if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    } else if (type == String.class || type.isEnum()) {
+      return "a single value";
+    } else if (java.util.Collection.class.isAssignableFrom(type)) {
+      return "a list";
+    }
+    return "a mapping";
   }
 
   private static String pathOf(List<JsonMappingException.Reference> references) {
@@ -150,15 +179,7 @@ public final class ConfigLoader {
     @Override
     public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p,
         JsonDeserializer<?> deserializer, Object beanOrClass, String propertyName) throws IOException {
-      // The parser stands on the key's value. For records Jackson may replay an unknown key from
-      // a token buffer, whose positions are unknown (-1), so the key is located by its path in
-      // the YAML index instead of by the parser.
-      JsonStreamContext object = p.getParsingContext();
-      System.err.println("DEBUG " + propertyName + " tok=" + p.currentToken() + " " + p.getClass().getSimpleName() + " ctx=" + describe(object));
-      if (p.currentToken() == JsonToken.START_OBJECT || p.currentToken() == JsonToken.START_ARRAY) {
-        object = object.getParent();
-      }
-      String parent = contextPath(object.getParent());
+      String parent = objectPath(ctxt.getParser(), p);
       String path = parent.isEmpty() ? propertyName : parent + "." + propertyName;
       Mark mark = locations.find(path + "#key");
       var location = p.currentTokenLocation();
@@ -172,10 +193,25 @@ public final class ConfigLoader {
       return true;
     }
 
-    private static String describe(JsonStreamContext c) {
-      StringBuilder b = new StringBuilder();
-      for (; c != null; c = c.getParent()) b.append(c.getTypeDesc()).append('/').append(c.getCurrentName()).append('/').append(c.getCurrentIndex()).append(" <- ");
-      return b.toString();
+    /**
+     * The path of the mapping that holds the unknown key. Jackson calls this handler in two ways.
+     * Live: {@code p} is the document's parser, standing on the key's value. Replayed: records
+     * are built by their constructor, and an unknown key seen before all constructor arguments
+     * is buffered and handed over later on a buffer parser whose positions and context are not
+     * the document's; the document's parser is then just past the mapping's last value, on the
+     * next key of the same mapping or on its end.
+     */
+    private static String objectPath(JsonParser live, JsonParser p) {
+      if (live == null || live == p) {
+        JsonStreamContext object = p.getParsingContext();
+        if (p.currentToken() == JsonToken.START_OBJECT || p.currentToken() == JsonToken.START_ARRAY) {
+          object = object.getParent();
+        }
+        return contextPath(object.getParent());
+      }
+      JsonStreamContext context = live.getParsingContext();
+      return live.currentToken() == JsonToken.END_OBJECT
+          ? contextPath(context) : contextPath(context.getParent());
     }
 
     private static String contextPath(JsonStreamContext context) {

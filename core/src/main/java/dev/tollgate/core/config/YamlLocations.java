@@ -70,6 +70,11 @@ final class YamlLocations {
     }
   }
 
+  /** True when the text holds no YAML node at all (empty, or only comments). */
+  boolean isEmpty() {
+    return starts.isEmpty();
+  }
+
   /** The closest known position: the path itself, else its nearest ancestor, else line 0. */
   Mark find(String path) {
     String current = path;

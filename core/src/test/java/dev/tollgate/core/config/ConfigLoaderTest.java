@@ -136,6 +136,20 @@ class ConfigLoaderTest {
     });
   }
 
+  @Test
+  void theShippedExampleIsValidAndItsKeyHashesMatchTheDocumentedKeys() throws Exception {
+    Path example = Path.of("..", "examples", "tollgate.yaml");
+    LoadedConfig loaded = LOADER.load(example);
+
+    assertThat(loaded.config().backends()).extracting(BackendConfig::name).containsExactly("openai", "vllm");
+    assertThat(loaded.config().models()).extracting(ModelConfig::name)
+        .containsExactly("gpt-4o", "gpt-4o-mini", "llama-3.1-8b");
+    assertThat(loaded.config().models().get(1).targets()).extracting(TargetConfig::weight).containsExactly(90, 10);
+    assertThat(loaded.config().consumers()).extracting(ConsumerConfig::apiKeys).containsExactly(
+        List.of("sha256:" + sha256Hex("tg-example-webapp-key")),
+        List.of("sha256:" + sha256Hex("tg-example-research-key")));
+  }
+
   // ---------------------------------------------------------------- unknown keys
 
   @Test
@@ -216,6 +230,37 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void unknownKeysAnywhereInAMappingAreLocated() {
+    // Covers both ways Jackson reports unknown keys of records: at once, and replayed from a
+    // buffer once the record is built (with block and flow values).
+    InvalidConfigException e = invalid("""
+        backends:
+          - name: b
+            kind: openai-compatible
+            endpoints: [ { host: h, port: 80 } ]
+        models:
+          - name: m
+            targets:
+              - { wieght: 2, backend: b, model: x, weight: 1, extra: 3 }
+              - { backend: b, bogus: { a: 1 } }
+              - backend: b
+                notes:
+                  - one
+        control_plane:
+          grpc: [ 1, 2 ]
+          admin_port: 18001
+        """);
+
+    assertThat(e.problems()).extracting(ConfigProblem::path, ConfigProblem::line, ConfigProblem::column)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("models[0].targets[0].wieght", 8, 11),
+            org.assertj.core.groups.Tuple.tuple("models[0].targets[0].extra", 8, 55),
+            org.assertj.core.groups.Tuple.tuple("models[0].targets[1].bogus", 9, 23),
+            org.assertj.core.groups.Tuple.tuple("models[0].targets[2].notes", 11, 9),
+            org.assertj.core.groups.Tuple.tuple("control_plane.grpc", 14, 3));
+  }
+
+  @Test
   void everyUnknownKeyIsReportedInOneException() {
     InvalidConfigException e = invalid("""
         listener: { port: 10000, adress: 0.0.0.0 }
@@ -282,6 +327,31 @@ class ConfigLoaderTest {
 
     assertThat(problem.path()).isEqualTo("listener.port");
     assertThat(problem.line()).isEqualTo(3);
+    assertThat(problem.message()).contains("expected a whole number").doesNotContain("tenthousand");
+  }
+
+  @Test
+  void fractionalPortIsNotTruncated() {
+    ConfigProblem problem = single(invalid("listener: { port: 10000.5 }\n"));
+    assertThat(problem.path()).isEqualTo("listener.port");
+    assertThat(problem.message()).contains("whole number");
+  }
+
+  @Test
+  void keyPastedAsAScalarWhereAListBelongsIsNotEchoed() {
+    String plainKey = "sk-pasted-where-a-list-belongs-42";
+    InvalidConfigException e = invalid("""
+        consumers:
+          - name: c
+            models: [ "*" ]
+            api_keys: %s
+        """.formatted(plainKey));
+
+    ConfigProblem problem = single(e);
+    assertThat(problem.path()).isEqualTo("consumers[0].api_keys");
+    assertThat(problem.line()).isEqualTo(4);
+    assertThat(problem.message()).contains("expected a list");
+    assertThat(e.getMessage()).doesNotContain(plainKey);
   }
 
   @Test
@@ -307,8 +377,20 @@ class ConfigLoaderTest {
 
   @Test
   void emptyDocumentIsAnError() {
-    assertThat(invalid("").problems()).isNotEmpty();
-    assertThat(invalid("# only a comment\n").problems()).isNotEmpty();
+    assertThat(single(invalid("")).message()).isEqualTo("the document is empty");
+    assertThat(single(invalid("# only a comment\n")).message()).isEqualTo("the document is empty");
+  }
+
+  @Test
+  void unknownKeysAndSemanticProblemsAreReportedTogether() {
+    InvalidConfigException e = invalid("""
+        listener: { port: 0 }
+        listner: { port: 1 }
+        """);
+    assertThat(e.problems()).extracting(ConfigProblem::path, ConfigProblem::line)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("listner", 2),
+            org.assertj.core.groups.Tuple.tuple("listener.port", 1));
   }
 
   // ---------------------------------------------------------------- semantic errors
