@@ -93,6 +93,22 @@ class HotReloadThroughEnvoyTest {
     assertThat(gateway.status().path("last_reload_error").isNull()).isTrue();
   }
 
+  @Test
+  @Order(4)
+  void aRotatedProviderKeyFileReachesTheProviderWithoutTouchingTheConfig() throws Exception {
+    String before = gateway.runtime().currentVersion();
+    java.nio.file.Path keyFile = java.nio.file.Path.of(gateway.values().get("CREDENTIAL_FILE"));
+    java.nio.file.Files.writeString(keyFile, "sk-rotated-provider-key\n");
+
+    TestGateway.waitFor(Duration.ofSeconds(2), () -> {
+      gateway.provider().clearReceivedRequests();
+      gateway.post("/v1/chat/completions", TestGateway.ALICE_KEY, TestGateway.chat("gpt-4o"));
+      var received = gateway.provider().receivedRequests();
+      return !received.isEmpty() && "Bearer sk-rotated-provider-key".equals(received.get(0).authorization());
+    }, "the rotated key to be injected");
+    assertThat(gateway.runtime().currentVersion()).isNotEqualTo(before);
+  }
+
   private static String appliedVersion() {
     try {
       for (JsonNode node : gateway.status().path("nodes")) {

@@ -69,7 +69,7 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(problems);
     }
-    return new LoadedConfig(config, result.credentials(), sha256(yaml));
+    return new LoadedConfig(config, result.credentials(), digest(yaml, result.credentials()));
   }
 
   private static GatewayConfig bind(
@@ -153,6 +153,17 @@ public final class ConfigLoader {
     }
     int newline = message.indexOf('\n');
     return (newline < 0 ? message : message.substring(0, newline)).strip();
+  }
+
+  /**
+   * The document plus a digest of each resolved credential: a rotated key file is a new version
+   * even when the YAML is unchanged. Only digests of secrets enter it, never the secrets.
+   */
+  private static String digest(String yaml, java.util.Map<String, SecretValue> credentials) {
+    StringBuilder content = new StringBuilder(yaml);
+    credentials.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(entry ->
+        content.append('\n').append(entry.getKey()).append('=').append(sha256(entry.getValue().reveal())));
+    return sha256(content.toString());
   }
 
   private static String sha256(String text) {

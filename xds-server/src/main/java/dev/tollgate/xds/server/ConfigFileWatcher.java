@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Polls the config file and publishes each valid change. Polling (not inotify) because editors
+ * Polls the config file, and the credential files it refers to, and publishes each valid change. Polling (not inotify) because editors
  * and Kubernetes ConfigMaps replace files by rename and symlink swaps, which directory watches
  * miss or double-report; a stat every {@code interval} is cheap and always right. An invalid
  * change is logged with every problem and leaves the last good snapshot in force.
@@ -37,7 +36,9 @@ public final class ConfigFileWatcher implements AutoCloseable {
     thread.setDaemon(true);
     return thread;
   });
-  private volatile Stamp lastSeen;
+  /** The config file first, then the credential files the last loaded config refers to. */
+  private volatile List<Stamp> lastSeen = List.of();
+  private volatile List<Path> watched;
   private volatile ReloadError lastError;
 
   /** The rejected change: when, and every problem, as printed by {@code tollgate validate}. */
@@ -54,9 +55,10 @@ public final class ConfigFileWatcher implements AutoCloseable {
 
   /** Loads and publishes the file once; a bad file at start-up is fatal, so it throws. */
   public LoadedConfig loadInitial() throws IOException, InvalidConfigException {
-    lastSeen = stamp();
+    List<Stamp> before = stamps(List.of(file));
     LoadedConfig loaded = loader.load(file);
     publisher.publish(loaded);
+    remember(loaded, before);
     return loaded;
   }
 
@@ -70,14 +72,15 @@ public final class ConfigFileWatcher implements AutoCloseable {
 
   void poll() {
     try {
-      Stamp now = stamp();
-      if (Objects.equals(now, lastSeen)) {
+      List<Stamp> now = stamps(watched);
+      if (now.equals(lastSeen)) {
         return;
       }
       lastSeen = now;
       LoadedConfig loaded = loader.load(file);
       lastError = null;
       publisher.publish(loaded);
+      remember(loaded, now.subList(0, 1));
     } catch (InvalidConfigException e) {
       List<String> problems = e.problems().stream().map(ConfigProblem::toString).toList();
       lastError = new ReloadError(clock.instant(), problems);
@@ -89,9 +92,29 @@ public final class ConfigFileWatcher implements AutoCloseable {
     }
   }
 
-  private Stamp stamp() throws IOException {
-    var attributes = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
-    return new Stamp(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey());
+  /** Starts watching the credential files this config refers to, from their current state. */
+  private void remember(LoadedConfig loaded, List<Stamp> configStamp) throws IOException {
+    List<Path> paths = new java.util.ArrayList<>();
+    paths.add(file);
+    paths.addAll(loaded.credentialFiles());
+    List<Stamp> stamps = new java.util.ArrayList<>(configStamp);
+    stamps.addAll(stamps(paths.subList(1, paths.size())));
+    watched = List.copyOf(paths);
+    lastSeen = List.copyOf(stamps);
+  }
+
+  /** A missing file gets a null-content stamp, so its reappearance counts as a change. */
+  private static List<Stamp> stamps(List<Path> paths) throws IOException {
+    List<Stamp> stamps = new java.util.ArrayList<>(paths.size());
+    for (Path path : paths) {
+      try {
+        var attributes = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class);
+        stamps.add(new Stamp(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey()));
+      } catch (java.nio.file.NoSuchFileException e) {
+        stamps.add(new Stamp(null, -1, null));
+      }
+    }
+    return stamps;
   }
 
   @Override
