@@ -59,6 +59,19 @@ class GeneratedConfigValidatesTest {
     Path file = dir.resolve(name.replaceAll("[^a-z0-9]+", "-") + ".json");
     Files.writeString(file, bootstrap);
 
+    assertEnvoyAccepts(file);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"edge-bootstrap.yaml", "sidecar-bootstrap.yaml"})
+  void envoyAcceptsTheBootstrapTemplates(String template) throws Exception {
+    Path file = dir.resolve(template);
+    Files.writeString(file, dev.tollgate.cli.runtime.EnvoyBootstrap.render(template, Map.of(
+        "NODE_ID", "validate", "ENVOY_ADMIN_PORT", "0", "XDS_ADDRESS", "127.0.0.1", "XDS_PORT", "18000")));
+    assertEnvoyAccepts(file);
+  }
+
+  private static void assertEnvoyAccepts(Path file) throws Exception {
     Process envoy = new ProcessBuilder(EnvoyBinary.locate().toString(), "--mode", "validate", "-c", file.toString(),
         "--disable-hot-restart", "--log-level", "error").redirectErrorStream(true).start();
     String output = new String(envoy.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

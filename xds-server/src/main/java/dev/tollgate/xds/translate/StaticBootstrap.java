@@ -56,7 +56,9 @@ public final class StaticBootstrap {
     for (Listener listener : resources.listeners()) {
       statics.addListeners(inlineRoutes(listener, resources));
     }
-    statics.addAllClusters(resources.clusters());
+    for (Cluster cluster : resources.clusters()) {
+      statics.addClusters(staticSecretReferences(cluster));
+    }
     statics.addClusters(xdsCluster(xdsAddress, xdsPort));
     for (Secret secret : resources.secrets()) {
       statics.addSecrets(secret.toBuilder().setGenericSecret(GenericSecret.newBuilder()
@@ -72,6 +74,38 @@ public final class StaticBootstrap {
       return JsonFormat.printer().usingTypeRegistry(TYPES).print(bootstrap);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("a type used in the snapshot is missing from the registry", e);
+    }
+  }
+
+  /**
+   * Points credential injectors at the static secrets below instead of at ADS. Envoy 1.40 crashes
+   * (SIGSEGV) in {@code --mode validate} on an ADS-sourced secret in the upstream filter chain of a
+   * STATIC cluster, while serving the same config works; a static reference validates everything
+   * else unchanged.
+   */
+  private static Cluster staticSecretReferences(Cluster cluster) {
+    String key = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+    if (!cluster.getTypedExtensionProtocolOptionsMap().containsKey(key)) {
+      return cluster;
+    }
+    try {
+      HttpProtocolOptions options = cluster.getTypedExtensionProtocolOptionsMap().get(key).unpack(HttpProtocolOptions.class);
+      HttpProtocolOptions.Builder copy = options.toBuilder().clearHttpFilters();
+      for (var filter : options.getHttpFiltersList()) {
+        if (filter.getTypedConfig().is(CredentialInjector.class)) {
+          CredentialInjector injector = filter.getTypedConfig().unpack(CredentialInjector.class);
+          Generic generic = injector.getCredential().getTypedConfig().unpack(Generic.class);
+          Generic local = generic.toBuilder()
+              .setCredential(generic.getCredential().toBuilder().clearSdsConfig()).build();
+          filter = filter.toBuilder().setTypedConfig(com.google.protobuf.Any.pack(injector.toBuilder()
+              .setCredential(injector.getCredential().toBuilder()
+                  .setTypedConfig(com.google.protobuf.Any.pack(local))).build())).build();
+        }
+        copy.addHttpFilters(filter);
+      }
+      return cluster.toBuilder().putTypedExtensionProtocolOptions(key, com.google.protobuf.Any.pack(copy.build())).build();
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
     }
   }
 
