@@ -1,6 +1,7 @@
 package dev.tollgate.bench;
 
 import dev.tollgate.cli.runtime.LocalGateway;
+import dev.tollgate.cli.runtime.WorkDir;
 import dev.tollgate.fakeprovider.FakeOpenAiProvider;
 import dev.tollgate.fakeprovider.FakeProviderSettings;
 import java.io.IOException;
@@ -59,7 +60,13 @@ public final class SequentialLatency {
 
   private static long[] run(FakeOpenAiProvider provider, boolean ext, int requests, int warmup, String body)
       throws Exception {
-    Path dir = Files.createTempDirectory("tollgate-bench-");
+    try (WorkDir dir = WorkDir.create("tollgate-bench-")) {
+      return run(provider, ext, requests, warmup, body, dir);
+    }
+  }
+
+  private static long[] run(FakeOpenAiProvider provider, boolean ext, int requests, int warmup, String body,
+      WorkDir dir) throws Exception {
     Path config = dir.resolve("tollgate.yaml");
     int port = freePort();
     Files.writeString(config, """
@@ -87,7 +94,7 @@ public final class SequentialLatency {
       request.header("x-tollgate-model", "bench-model");
     }
     HttpRequest built = request.build();
-    try (LocalGateway gateway = LocalGateway.start(config, ext, "bench", dir, dir.resolve("envoy.log"))) {
+    try (LocalGateway gateway = LocalGateway.start(config, ext, "bench", dir.path(), dir.resolve("envoy.log"))) {
       for (int i = 0; i < warmup; i++) {
         send(client, built);
       }

@@ -1,6 +1,7 @@
 package dev.tollgate.cli;
 
 import dev.tollgate.cli.runtime.LocalGateway;
+import dev.tollgate.cli.runtime.WorkDir;
 import dev.tollgate.cli.runtime.EnvoyProcess;
 import dev.tollgate.cli.runtime.GatewayRuntime;
 import dev.tollgate.core.config.ConfigProblem;
@@ -30,7 +31,7 @@ final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path workDir = Files.createTempDirectory("tollgate-up-");
+    WorkDir workDir = WorkDir.create("tollgate-up-");
     FakeOpenAiProvider fake = null;
     Path configFile = config;
     if (configFile == null) {
@@ -40,22 +41,25 @@ final class UpCommand implements Callable<Integer> {
     }
     LocalGateway gateway;
     try {
-      gateway = LocalGateway.start(configFile, true, "tollgate-up", workDir, null);
+      gateway = LocalGateway.start(configFile, true, "tollgate-up", workDir.path(), null);
     } catch (InvalidConfigException e) {
       System.err.println("Cannot start: the config has problems:");
       for (ConfigProblem problem : e.problems()) {
         System.err.println("  " + problem);
       }
       close(fake);
+      workDir.close();
       return 1;
     } catch (BindException e) {
       System.err.println("Cannot start: a control-plane port is in use (" + e.getMessage()
           + "). Is another tollgate running? Change control_plane ports in the config.");
       close(fake);
+      workDir.close();
       return 1;
     } catch (IOException e) {
       System.err.println("Cannot start: " + e.getMessage());
       close(fake);
+      workDir.close();
       return 1;
     }
     GatewayRuntime runtime = gateway.runtime();
@@ -69,6 +73,7 @@ final class UpCommand implements Callable<Integer> {
       System.err.println("\nstopping tollgate");
       gateway.close();
       close(fakeToClose);
+      workDir.close();
       stopped.countDown();
     }, "tollgate-shutdown"));
     while (envoy.isAlive()) {

@@ -67,6 +67,17 @@ class ChatCompletionThroughEnvoyTest {
   }
 
   @Test
+  void theProviderKeyIsInNoLogAndNoConfigDump() throws Exception {
+    gateway.post("/v1/chat/completions", TestGateway.ALICE_KEY, TestGateway.chat("gpt-4o"));
+    String configDump = gateway.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+        "http://127.0.0.1:" + gateway.envoyAdminPort() + "/config_dump?include_eds")).build()).body();
+    // The dump does hold the secret's name and the injector that uses it, just not the value.
+    assertThat(configDump).contains("credential_primary").doesNotContain(TestGateway.PROVIDER_KEY);
+    assertThat(gateway.envoyLog()).doesNotContain(TestGateway.PROVIDER_KEY);
+    assertThat(gateway.status().toString()).doesNotContain(TestGateway.PROVIDER_KEY);
+  }
+
+  @Test
   void streamingCompletionArrivesAsServerSentEventsUnchanged() throws Exception {
     String body = "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}]}";
     HttpResponse<String> response = gateway.post("/v1/chat/completions", TestGateway.ALICE_KEY, body);

@@ -29,6 +29,7 @@ class GeneratedConfigValidatesTest {
 
   static Stream<Arguments> configs() throws IOException {
     Path credential = Files.createTempFile("tollgate-validate-", ".key");
+    credential.toFile().deleteOnExit();
     Files.writeString(credential, "sk-validate");
     Map<String, String> values = Map.of("LISTENER_PORT", "10000", "GRPC_PORT", "18000", "ADMIN_PORT", "18001",
         "FAKE_PORT", "18080", "DEAD_PORT", "18081", "CREDENTIAL_FILE", credential.toString(),

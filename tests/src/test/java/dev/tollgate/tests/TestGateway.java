@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.cli.runtime.GatewayRuntime;
 import dev.tollgate.cli.runtime.LocalGateway;
+import dev.tollgate.cli.runtime.WorkDir;
 import dev.tollgate.fakeprovider.FakeOpenAiProvider;
 import dev.tollgate.fakeprovider.FakeProviderSettings;
 import java.io.IOException;
@@ -70,6 +71,7 @@ final class TestGateway implements AutoCloseable {
           models: [ "other-*" ]
       """;
 
+  private final WorkDir workDir;
   private final Path dir;
   private final Path configFile;
   private final Map<String, String> values;
@@ -78,9 +80,10 @@ final class TestGateway implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private TestGateway(Path dir, Path configFile, Map<String, String> values, FakeOpenAiProvider provider,
+  private TestGateway(WorkDir workDir, Path configFile, Map<String, String> values, FakeOpenAiProvider provider,
       LocalGateway local) {
-    this.dir = dir;
+    this.workDir = workDir;
+    this.dir = workDir.path();
     this.configFile = configFile;
     this.values = values;
     this.provider = provider;
@@ -92,7 +95,8 @@ final class TestGateway implements AutoCloseable {
   }
 
   static TestGateway start(String template, FakeProviderSettings providerSettings, boolean extFilters) throws Exception {
-    Path dir = Files.createTempDirectory("tollgate-test-");
+    WorkDir workDir = WorkDir.create("tollgate-test-");
+    Path dir = workDir.path();
     FakeOpenAiProvider provider = FakeOpenAiProvider.start(providerSettings);
     Map<String, String> values = new LinkedHashMap<>();
     values.put("LISTENER_PORT", Integer.toString(freePort()));
@@ -111,11 +115,12 @@ final class TestGateway implements AutoCloseable {
     try {
       LocalGateway local = LocalGateway.start(configFile, extFilters, "test-" + dir.getFileName(), dir,
           dir.resolve("envoy.log"));
-      TestGateway gateway = new TestGateway(dir, configFile, values, provider, local);
+      TestGateway gateway = new TestGateway(workDir, configFile, values, provider, local);
       gateway.awaitListener();
       return gateway;
     } catch (Exception e) {
       provider.close();
+      workDir.close();
       throw e;
     }
   }
@@ -126,6 +131,10 @@ final class TestGateway implements AutoCloseable {
 
   FakeOpenAiProvider provider() {
     return provider;
+  }
+
+  int envoyAdminPort() {
+    return local.envoy().adminPort();
   }
 
   GatewayRuntime runtime() {
@@ -247,5 +256,6 @@ final class TestGateway implements AutoCloseable {
   public void close() {
     local.close();
     provider.close();
+    workDir.close();
   }
 }
