@@ -7,25 +7,11 @@ import dev.tollgate.fakeprovider.ReceivedRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A 90/10 split is Envoy's weighted-cluster choice; the upstream stage writes each side's model name. */
-class CanaryThroughEnvoyTest {
+class CanaryThroughEnvoyTest extends ThroughEnvoyTest {
   private static final int REQUESTS = 500;
-  private static TestGateway gateway;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-  }
-
   @Test
   void ninetyTenSplitWithTheRightUpstreamModelOnEachSide() throws Exception {
     Map<String, Integer> byUpstreamModel = new TreeMap<>();

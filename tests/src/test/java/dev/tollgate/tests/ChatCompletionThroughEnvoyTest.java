@@ -8,30 +8,10 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A valid caller's completions, plain and streamed, through Envoy, ext_authz and both ext_proc stages. */
-class ChatCompletionThroughEnvoyTest {
-  private static TestGateway gateway;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-  }
-
-  @BeforeEach
-  void clear() {
-    gateway.provider().clearReceivedRequests();
-  }
-
+class ChatCompletionThroughEnvoyTest extends ThroughEnvoyTest {
   @Test
   void plainCompletionReachesTheProviderWithTheInjectedCredentialAndTheTargetsModelName() throws Exception {
     HttpResponse<String> response = gateway.post("/v1/chat/completions", TestGateway.ALICE_KEY, TestGateway.chat("gpt-4o"));

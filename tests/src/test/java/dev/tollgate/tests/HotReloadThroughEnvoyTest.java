@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.MethodOrderer;
@@ -14,22 +12,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /** Config changes reach Envoy while it serves; a broken change is refused and the old config stays. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class HotReloadThroughEnvoyTest {
-  private static TestGateway gateway;
-
+class HotReloadThroughEnvoyTest extends ThroughEnvoyTest {
   private static final String WITH_NEW_MODEL = TestGateway.STANDARD_CONFIG.replace(
       "  - name: other-model\n",
       "  - name: gpt-4o-brand-new\n    targets: [ { backend: primary, model: brand-new-upstream } ]\n  - name: other-model\n");
-
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-  }
 
   @Test
   @Order(1)

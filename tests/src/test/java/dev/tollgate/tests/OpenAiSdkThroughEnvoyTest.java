@@ -16,21 +16,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** OpenAI's own Java SDK, unchanged but for its base URL, works against the gateway. */
-class OpenAiSdkThroughEnvoyTest {
-  private static TestGateway gateway;
+class OpenAiSdkThroughEnvoyTest extends ThroughEnvoyTest {
   private static OpenAIClient client;
 
   @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start();
+  static void createClient() {
     client = OpenAIOkHttpClient.builder().baseUrl(gateway.baseUrl() + "/v1").apiKey(TestGateway.ALICE_KEY)
         .maxRetries(0).build();
   }
 
   @AfterAll
-  static void stop() {
+  static void closeClient() {
     client.close();
-    gateway.close();
   }
 
   private static ChatCompletionCreateParams params(String model) {

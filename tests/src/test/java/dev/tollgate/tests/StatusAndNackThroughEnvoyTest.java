@@ -6,24 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** GET /status reports each Envoy node's applied version and the NACKs Envoy sends back. */
-class StatusAndNackThroughEnvoyTest {
-  private static TestGateway gateway;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-  }
-
+class StatusAndNackThroughEnvoyTest extends ThroughEnvoyTest {
   @Test
   void statusShowsTheCurrentVersionAppliedByTheEnvoyNode() throws Exception {
     String version = gateway.runtime().currentVersion();
