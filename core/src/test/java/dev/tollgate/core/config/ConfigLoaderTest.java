@@ -81,8 +81,27 @@ class ConfigLoaderTest {
 
     assertThat(loaded.backendCredentials()).containsOnlyKeys("openai");
     assertThat(loaded.backendCredentials().get("openai").reveal()).isEqualTo(OPENAI_SECRET);
-    assertThat(loaded.digest()).matches("[0-9a-f]{64}")
-        .isEqualTo(sha256Hex(yaml));
+    assertThat(loaded.digest()).matches("[0-9a-f]{64}");
+  }
+
+  @Test
+  void aRotatedCredentialChangesTheDigestButNotTheDigestOfTheSameKey(@TempDir Path dir) throws Exception {
+    Path key = dir.resolve("key");
+    Files.writeString(key, "sk-first");
+    String yaml = """
+        backends:
+          - name: p
+            kind: openai
+            endpoints: [ { host: 127.0.0.1, port: 8000 } ]
+            credential: file:%s
+        """.formatted(key);
+    ConfigLoader loader = new ConfigLoader(name -> null);
+    String first = loader.parse(yaml, "t.yaml").digest();
+    assertThat(loader.parse(yaml, "t.yaml").digest()).isEqualTo(first);
+    Files.writeString(key, "sk-second");
+    String second = loader.parse(yaml, "t.yaml").digest();
+    assertThat(second).isNotEqualTo(first).doesNotContain("sk-second");
+    assertThat(loader.parse(yaml, "t.yaml").credentialFiles()).containsExactly(key);
   }
 
   @Test
