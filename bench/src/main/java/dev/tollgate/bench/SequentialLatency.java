@@ -4,6 +4,7 @@ import dev.tollgate.cli.runtime.LocalGateway;
 import dev.tollgate.cli.runtime.WorkDir;
 import dev.tollgate.fakeprovider.FakeOpenAiProvider;
 import dev.tollgate.fakeprovider.FakeProviderSettings;
+import dev.tollgate.xds.translate.FilterSet;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -91,10 +92,10 @@ public final class SequentialLatency {
         .POST(HttpRequest.BodyPublishers.ofString(body));
     if (!ext) {
       // Without ext_proc nobody reads the body to set the routing header; the client does it.
-      request.header("x-tollgate-model", "bench-model");
+      request.header(FilterSet.BENCH_ROUTE_HEADER, "bench-model");
     }
     HttpRequest built = request.build();
-    try (LocalGateway gateway = LocalGateway.start(config, ext, "bench", dir.path(), dir.resolve("envoy.log"))) {
+    try (LocalGateway gateway = LocalGateway.start(config, ext ? FilterSet.ALL : FilterSet.NONE, "bench", dir.path(), dir.resolve("envoy.log"))) {
       for (int i = 0; i < warmup; i++) {
         send(client, built);
       }

@@ -8,6 +8,7 @@ import dev.tollgate.core.config.ConfigProblem;
 import dev.tollgate.core.config.GatewayConfig;
 import dev.tollgate.core.config.InvalidConfigException;
 import dev.tollgate.fakeprovider.FakeOpenAiProvider;
+import dev.tollgate.xds.translate.FilterSet;
 import dev.tollgate.fakeprovider.FakeProviderSettings;
 import java.io.IOException;
 import java.net.BindException;
@@ -41,7 +42,7 @@ final class UpCommand implements Callable<Integer> {
     }
     LocalGateway gateway;
     try {
-      gateway = LocalGateway.start(configFile, true, "tollgate-up", workDir.path(), null);
+      gateway = LocalGateway.start(configFile, FilterSet.ALL, "tollgate-up", workDir.path(), null);
     } catch (InvalidConfigException e) {
       System.err.println("Cannot start: the config has problems:");
       for (ConfigProblem problem : e.problems()) {

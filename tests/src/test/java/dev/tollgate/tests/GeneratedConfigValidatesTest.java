@@ -6,6 +6,7 @@ import dev.tollgate.cli.runtime.EnvoyBinary;
 import dev.tollgate.core.config.ConfigLoader;
 import dev.tollgate.core.config.LoadedConfig;
 import dev.tollgate.xds.translate.EnvoyResourceTranslator;
+import dev.tollgate.xds.translate.FilterSet;
 import dev.tollgate.xds.translate.StaticBootstrap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,9 +36,10 @@ class GeneratedConfigValidatesTest {
         "FAKE_PORT", "18080", "DEAD_PORT", "18081", "CREDENTIAL_FILE", credential.toString(),
         "ALICE_HASH", TestGateway.sha256(TestGateway.ALICE_KEY), "BOB_HASH", TestGateway.sha256(TestGateway.BOB_KEY));
     return Stream.of(
-        Arguments.of("standard test config", TestGateway.fill(TestGateway.STANDARD_CONFIG, values), true),
-        Arguments.of("standard test config, ext filters off", TestGateway.fill(TestGateway.STANDARD_CONFIG, values), false),
-        Arguments.of("examples/tollgate.yaml", Files.readString(Path.of("examples/tollgate.yaml")), true),
+        Arguments.of("standard test config", TestGateway.fill(TestGateway.STANDARD_CONFIG, values), FilterSet.ALL),
+        Arguments.of("standard test config, authz only", TestGateway.fill(TestGateway.STANDARD_CONFIG, values), FilterSet.AUTHZ_ONLY),
+        Arguments.of("standard test config, ext filters off", TestGateway.fill(TestGateway.STANDARD_CONFIG, values), FilterSet.NONE),
+        Arguments.of("examples/tollgate.yaml", Files.readString(Path.of("examples/tollgate.yaml")), FilterSet.ALL),
         Arguments.of("TLS backend with two weighted endpoints", """
             backends:
               - name: tls
@@ -48,14 +50,14 @@ class GeneratedConfigValidatesTest {
               - name: m
                 targets: [ { backend: tls, weight: 0 }, { backend: tls, model: m2 } ]
             consumers: []
-            """, true));
+            """, FilterSet.ALL));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("configs")
-  void envoyAcceptsTheGeneratedConfig(String name, String yaml, boolean extFilters) throws Exception {
+  void envoyAcceptsTheGeneratedConfig(String name, String yaml, FilterSet filters) throws Exception {
     LoadedConfig loaded = new ConfigLoader(var -> "sk-from-env").parse(yaml, name);
-    String bootstrap = StaticBootstrap.json(new EnvoyResourceTranslator(extFilters).translate(loaded), "127.0.0.1", 18000);
+    String bootstrap = StaticBootstrap.json(new EnvoyResourceTranslator(filters).translate(loaded), "127.0.0.1", 18000);
     assertThat(bootstrap).doesNotContain("sk-validate").doesNotContain("sk-from-env");
     Path file = dir.resolve(name.replaceAll("[^a-z0-9]+", "-") + ".json");
     Files.writeString(file, bootstrap);

@@ -7,6 +7,7 @@ import dev.tollgate.cli.runtime.LocalGateway;
 import dev.tollgate.cli.runtime.WorkDir;
 import dev.tollgate.fakeprovider.FakeOpenAiProvider;
 import dev.tollgate.fakeprovider.FakeProviderSettings;
+import dev.tollgate.xds.translate.FilterSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -91,10 +92,10 @@ final class TestGateway implements AutoCloseable {
   }
 
   static TestGateway start() throws Exception {
-    return start(STANDARD_CONFIG, FakeProviderSettings.defaults(), true);
+    return start(STANDARD_CONFIG, FakeProviderSettings.defaults(), FilterSet.ALL);
   }
 
-  static TestGateway start(String template, FakeProviderSettings providerSettings, boolean extFilters) throws Exception {
+  static TestGateway start(String template, FakeProviderSettings providerSettings, FilterSet filters) throws Exception {
     WorkDir workDir = WorkDir.create("tollgate-test-");
     Path dir = workDir.path();
     FakeOpenAiProvider provider = FakeOpenAiProvider.start(providerSettings);
@@ -113,7 +114,7 @@ final class TestGateway implements AutoCloseable {
     Path configFile = dir.resolve("tollgate.yaml");
     Files.writeString(configFile, fill(template, values));
     try {
-      LocalGateway local = LocalGateway.start(configFile, extFilters, "test-" + dir.getFileName(), dir,
+      LocalGateway local = LocalGateway.start(configFile, filters, "test-" + dir.getFileName(), dir,
           dir.resolve("envoy.log"));
       TestGateway gateway = new TestGateway(workDir, configFile, values, provider, local);
       gateway.awaitListener();

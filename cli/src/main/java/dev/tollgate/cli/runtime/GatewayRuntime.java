@@ -12,6 +12,7 @@ import dev.tollgate.xds.server.ConfigFileWatcher;
 import dev.tollgate.xds.server.NodeStatusTracker;
 import dev.tollgate.xds.server.SnapshotPublisher;
 import dev.tollgate.xds.translate.EnvoyResourceTranslator;
+import dev.tollgate.xds.translate.FilterSet;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
@@ -54,14 +55,14 @@ public final class GatewayRuntime implements AutoCloseable {
    * Loads the config (a bad one is fatal here, unlike on reload), starts serving, and watches the
    * file for changes.
    *
-   * @param extFilters false only for benchmarks that measure plain Envoy as the floor
+   * @param filters {@link FilterSet#ALL} to serve; the others only for benchmarks
    */
-  public static GatewayRuntime start(Path configFile, boolean extFilters)
+  public static GatewayRuntime start(Path configFile, FilterSet filters)
       throws IOException, InvalidConfigException {
     Clock clock = Clock.systemUTC();
     PolicyHolder policy = new PolicyHolder();
     SimpleCache<String> cache = new SimpleCache<>(node -> SnapshotPublisher.GROUP);
-    SnapshotPublisher publisher = new SnapshotPublisher(cache, new EnvoyResourceTranslator(extFilters), policy);
+    SnapshotPublisher publisher = new SnapshotPublisher(cache, new EnvoyResourceTranslator(filters), policy);
     ConfigFileWatcher watcher = new ConfigFileWatcher(configFile, new ConfigLoader(System::getenv), publisher, clock);
     LoadedConfig initial = watcher.loadInitial();
 

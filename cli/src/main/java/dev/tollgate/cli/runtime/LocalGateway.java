@@ -1,6 +1,7 @@
 package dev.tollgate.cli.runtime;
 
 import dev.tollgate.core.config.InvalidConfigException;
+import dev.tollgate.xds.translate.FilterSet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,9 +23,9 @@ public final class LocalGateway implements AutoCloseable {
   /**
    * @param envoyLog where Envoy's output goes; null to inherit this process's stdout and stderr
    */
-  public static LocalGateway start(Path configFile, boolean extFilters, String nodeId, Path workDir, Path envoyLog)
+  public static LocalGateway start(Path configFile, FilterSet filters, String nodeId, Path workDir, Path envoyLog)
       throws IOException, InvalidConfigException {
-    GatewayRuntime runtime = GatewayRuntime.start(configFile, extFilters);
+    GatewayRuntime runtime = GatewayRuntime.start(configFile, filters);
     try {
       EnvoyProcess envoy = EnvoyProcess.start(EnvoyBinary.locate(), "edge-bootstrap.yaml", nodeId,
           runtime.initialConfig().config().controlPlane().address(), runtime.grpcPort(), workDir, envoyLog,

@@ -42,13 +42,13 @@ final class ClusterFactory {
   private static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
   private static final long CONNECT_TIMEOUT_MS = 5_000;
 
-  /** @param extFilters false leaves the upstream ext_proc stage out too (benchmark floor only) */
-  List<Cluster> clusters(GatewayConfig config, Set<String> backendsWithCredential, boolean extFilters) {
+  /** @param extProc false leaves the upstream ext_proc stage out (benchmark modes only) */
+  List<Cluster> clusters(GatewayConfig config, Set<String> backendsWithCredential, boolean extProc) {
     List<Cluster> clusters = new ArrayList<>();
     clusters.add(extServicesCluster(config));
     for (BackendConfig backend : config.backends()) {
       clusters.add(backendCluster(backend, backendsWithCredential.contains(backend.name()),
-          config.extServices().timeoutMs(), extFilters));
+          config.extServices().timeoutMs(), extProc));
     }
     return clusters;
   }
@@ -68,12 +68,12 @@ final class ClusterFactory {
         .build();
   }
 
-  private Cluster backendCluster(BackendConfig backend, boolean hasCredential, int extTimeoutMs, boolean extFilters) {
+  private Cluster backendCluster(BackendConfig backend, boolean hasCredential, int extTimeoutMs, boolean extProc) {
     String name = ResourceNames.backendCluster(backend.name());
     HttpProtocolOptions.Builder options = HttpProtocolOptions.newBuilder()
         .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
             .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance()));
-    if (extFilters) {
+    if (extProc) {
       options.addHttpFilters(upstreamExtProc(extTimeoutMs));
     }
     if (hasCredential) {

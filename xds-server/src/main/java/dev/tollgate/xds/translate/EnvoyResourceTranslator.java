@@ -9,22 +9,18 @@ public final class EnvoyResourceTranslator {
   private final RouteFactory routes = new RouteFactory();
   private final ClusterFactory clusters = new ClusterFactory();
   private final SecretFactory secrets = new SecretFactory();
-  private final boolean extFilters;
+  private final FilterSet filters;
 
-  /**
-   * @param extFilters false only for measuring the floor: the same listener and clusters without
-   *     ext_authz and either ext_proc stage (no auth; clients must send the model header
-   *     themselves). Never for serving.
-   */
-  public EnvoyResourceTranslator(boolean extFilters) {
-    this.extFilters = extFilters;
+  /** @param filters {@link FilterSet#ALL} to serve; the others only to measure the floor */
+  public EnvoyResourceTranslator(FilterSet filters) {
+    this.filters = filters;
   }
 
   public EnvoyResources translate(LoadedConfig loaded) {
     return new EnvoyResources(
-        List.of(listeners.listener(loaded.config(), extFilters)),
-        List.of(routes.routes(loaded.config())),
-        clusters.clusters(loaded.config(), loaded.backendCredentials().keySet(), extFilters),
+        List.of(listeners.listener(loaded.config(), filters)),
+        List.of(routes.routes(loaded.config(), filters)),
+        clusters.clusters(loaded.config(), loaded.backendCredentials().keySet(), filters.extProc()),
         secrets.secrets(loaded.backendCredentials()));
   }
 }

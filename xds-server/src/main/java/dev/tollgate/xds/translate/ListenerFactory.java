@@ -41,7 +41,7 @@ final class ListenerFactory {
   private static final List<String> UPSTREAM_FAILURE_FLAGS =
       List.of("UH", "UF", "UO", "URX", "UT", "UC", "UMSDR", "NC");
 
-  Listener listener(GatewayConfig config, boolean extFilters) {
+  Listener listener(GatewayConfig config, FilterSet filters) {
     HttpConnectionManager.Builder hcm = HttpConnectionManager.newBuilder()
         .setStatPrefix("tollgate")
         .setCodecType(HttpConnectionManager.CodecType.AUTO)
@@ -51,8 +51,10 @@ final class ListenerFactory {
         .setMergeSlashes(true)
         .setRds(Rds.newBuilder().setRouteConfigName(ResourceNames.ROUTE_CONFIG).setConfigSource(Protos.ads()))
         .setLocalReplyConfig(localReplies(config.limits().maxRequestBodyBytes()));
-    if (extFilters) {
+    if (filters.authz()) {
       hcm.addHttpFilters(extAuthz(config.extServices().timeoutMs()));
+    }
+    if (filters.extProc()) {
       hcm.addHttpFilters(extProc(config.extServices().timeoutMs()));
     }
     hcm.addHttpFilters(HttpFilter.newBuilder()

@@ -25,16 +25,17 @@ import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
  */
 final class RouteFactory {
 
-  RouteConfiguration routes(GatewayConfig config) {
+  RouteConfiguration routes(GatewayConfig config, FilterSet filters) {
+    String routeHeader = filters.extProc() ? TollgateHeaders.MODEL : FilterSet.BENCH_ROUTE_HEADER;
     VirtualHost.Builder host = VirtualHost.newBuilder().setName("tollgate").addDomains("*");
     for (ModelConfig model : config.models()) {
-      host.addRoutes(modelRoute(model));
+      host.addRoutes(modelRoute(model, routeHeader));
     }
     // A model header that matched no route: ext_proc knew the model but Envoy does not (yet).
     host.addRoutes(Route.newBuilder()
         .setName("unknown_model")
         .setMatch(RouteMatch.newBuilder().setPrefix("/")
-            .addHeaders(HeaderMatcher.newBuilder().setName(TollgateHeaders.MODEL).setPresentMatch(true)))
+            .addHeaders(HeaderMatcher.newBuilder().setName(routeHeader).setPresentMatch(true)))
         .setDirectResponse(jsonResponse(new OpenAiError(404,
             "The model does not exist or you do not have access to it.",
             "invalid_request_error", "model", "model_not_found")))
@@ -55,7 +56,7 @@ final class RouteFactory {
         .build();
   }
 
-  private static Route modelRoute(ModelConfig model) {
+  private static Route modelRoute(ModelConfig model, String routeHeader) {
     WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
     for (TargetConfig target : model.targets()) {
       if (target.weight() == 0) {
@@ -69,7 +70,7 @@ final class RouteFactory {
     return Route.newBuilder()
         .setName("model_" + model.name())
         .setMatch(RouteMatch.newBuilder().setPrefix("/")
-            .addHeaders(HeaderMatcher.newBuilder().setName(TollgateHeaders.MODEL)
+            .addHeaders(HeaderMatcher.newBuilder().setName(routeHeader)
                 .setStringMatch(StringMatcher.newBuilder().setExact(model.name()))))
         .setRoute(RouteAction.newBuilder()
             .setWeightedClusters(weighted)

@@ -7,6 +7,7 @@ import dev.tollgate.core.config.ConfigLoader;
 import dev.tollgate.core.config.InvalidConfigException;
 import dev.tollgate.core.policy.PolicyHolder;
 import dev.tollgate.xds.translate.EnvoyResourceTranslator;
+import dev.tollgate.xds.translate.FilterSet;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ class ConfigFileWatcherTest {
   void setUp() {
     file = dir.resolve("tollgate.yaml");
     publisher = new SnapshotPublisher(new SimpleCache<>(node -> SnapshotPublisher.GROUP),
-        new EnvoyResourceTranslator(true), policy);
+        new EnvoyResourceTranslator(FilterSet.ALL), policy);
     watcher = new ConfigFileWatcher(file, new ConfigLoader(n -> null), publisher, Clock.systemUTC());
   }
 

@@ -6,6 +6,7 @@ import dev.tollgate.core.config.ConfigLoader;
 import dev.tollgate.core.config.LoadedConfig;
 import dev.tollgate.core.policy.PolicyHolder;
 import dev.tollgate.xds.translate.EnvoyResourceTranslator;
+import dev.tollgate.xds.translate.FilterSet;
 import dev.tollgate.xds.translate.ResourceNames;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
@@ -15,7 +16,7 @@ class SnapshotPublisherTest {
   private final ConfigLoader loader = new ConfigLoader(n -> null);
   private final SimpleCache<String> cache = new SimpleCache<>(node -> SnapshotPublisher.GROUP);
   private final PolicyHolder policy = new PolicyHolder();
-  private final SnapshotPublisher publisher = new SnapshotPublisher(cache, new EnvoyResourceTranslator(true), policy);
+  private final SnapshotPublisher publisher = new SnapshotPublisher(cache, new EnvoyResourceTranslator(FilterSet.ALL), policy);
 
   @Test
   void firstPublishSetsCacheAndPolicyUnderOneVersion() throws Exception {

@@ -110,7 +110,7 @@ class EnvoyResourceTranslatorTest {
 
   @Test
   void listenerRunsExtAuthzThenExtProcThenRouterAllFailingClosed() {
-    EnvoyResources resources = new EnvoyResourceTranslator(true).translate(loaded);
+    EnvoyResources resources = new EnvoyResourceTranslator(FilterSet.ALL).translate(loaded);
 
     assertThat(resources.listeners()).hasSize(1);
     Listener listener = resources.listeners().get(0);
@@ -143,16 +143,32 @@ class EnvoyResourceTranslatorTest {
   }
 
   @Test
-  void withoutExtFiltersOnlyTheRouterRemains() {
-    HttpConnectionManager hcm = hcm(new EnvoyResourceTranslator(false).translate(loaded).listeners().get(0));
-    assertThat(hcm.getHttpFiltersList()).extracting(HttpFilter::getName).containsExactly("envoy.filters.http.router");
+  void withoutExtFiltersOnlyTheRouterRemainsAndClientsRouteByTheBenchHeader() {
+    EnvoyResources plain = new EnvoyResourceTranslator(FilterSet.NONE).translate(loaded);
+    assertThat(hcm(plain.listeners().get(0)).getHttpFiltersList()).extracting(HttpFilter::getName)
+        .containsExactly("envoy.filters.http.router");
+    assertThat(plain.routes().get(0).getVirtualHosts(0).getRoutes(0).getMatch().getHeaders(0).getName())
+        .isEqualTo(FilterSet.BENCH_ROUTE_HEADER);
+  }
+
+  @Test
+  void authzOnlyKeepsExtAuthzAndDropsBothExtProcStages() throws Exception {
+    EnvoyResources authz = new EnvoyResourceTranslator(FilterSet.AUTHZ_ONLY).translate(loaded);
+    assertThat(hcm(authz.listeners().get(0)).getHttpFiltersList()).extracting(HttpFilter::getName)
+        .containsExactly("envoy.filters.http.ext_authz", "envoy.filters.http.router");
+    for (Cluster cluster : authz.clusters()) {
+      var options = cluster.getTypedExtensionProtocolOptionsMap().get("envoy.extensions.upstreams.http.v3.HttpProtocolOptions")
+          .unpack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class);
+      assertThat(options.getHttpFiltersList()).extracting(HttpFilter::getName)
+          .doesNotContain("envoy.filters.http.ext_proc");
+    }
   }
 
   // ------------------------------------------------------------------------------- routes
 
   @Test
   void oneRoutePerModelOnTheModelHeaderThenTheCatchAlls() throws IOException {
-    List<RouteConfiguration> routes = new EnvoyResourceTranslator(true).translate(loaded).routes();
+    List<RouteConfiguration> routes = new EnvoyResourceTranslator(FilterSet.ALL).translate(loaded).routes();
     assertThat(routes).hasSize(1);
     RouteConfiguration config = routes.get(0);
     assertThat(config.getName()).isEqualTo(ResourceNames.ROUTE_CONFIG);
@@ -213,7 +229,7 @@ class EnvoyResourceTranslatorTest {
 
   @Test
   void oneClusterPerBackendPlusTheExtServices() {
-    EnvoyResources resources = new EnvoyResourceTranslator(true).translate(loaded);
+    EnvoyResources resources = new EnvoyResourceTranslator(FilterSet.ALL).translate(loaded);
     assertThat(resources.clusters()).extracting(Cluster::getName)
         .containsExactlyInAnyOrder("tollgate_ext_services", "backend_openai", "backend_vllm");
 
@@ -227,7 +243,7 @@ class EnvoyResourceTranslatorTest {
 
   @Test
   void backendWithCredentialInjectsItAfterTheUpstreamExtProc() {
-    Cluster openai = clustersByName(new EnvoyResourceTranslator(true).translate(loaded)).get("backend_openai");
+    Cluster openai = clustersByName(new EnvoyResourceTranslator(FilterSet.ALL).translate(loaded)).get("backend_openai");
     HttpProtocolOptions options = unpack(openai.getTypedExtensionProtocolOptionsOrThrow(HTTP_OPTIONS),
         HttpProtocolOptions.class);
     assertThat(options.getHttpFiltersList()).extracting(HttpFilter::getName).containsExactly(
@@ -254,7 +270,7 @@ class EnvoyResourceTranslatorTest {
 
   @Test
   void backendWithoutCredentialHasNoInjector() {
-    Cluster vllm = clustersByName(new EnvoyResourceTranslator(true).translate(loaded)).get("backend_vllm");
+    Cluster vllm = clustersByName(new EnvoyResourceTranslator(FilterSet.ALL).translate(loaded)).get("backend_vllm");
     HttpProtocolOptions options = unpack(vllm.getTypedExtensionProtocolOptionsOrThrow(HTTP_OPTIONS),
         HttpProtocolOptions.class);
     assertThat(options.getHttpFiltersList()).extracting(HttpFilter::getName)
@@ -263,7 +279,7 @@ class EnvoyResourceTranslatorTest {
 
   @Test
   void tlsOnlyForTlsEndpointsAndDnsOnlyForNames() {
-    Map<String, Cluster> clusters = clustersByName(new EnvoyResourceTranslator(true).translate(loaded));
+    Map<String, Cluster> clusters = clustersByName(new EnvoyResourceTranslator(FilterSet.ALL).translate(loaded));
     Cluster openai = clusters.get("backend_openai");
     assertThat(openai.hasTransportSocket()).isTrue();
     UpstreamTlsContext tls = unpack(openai.getTransportSocket().getTypedConfig(), UpstreamTlsContext.class);
@@ -285,7 +301,7 @@ class EnvoyResourceTranslatorTest {
 
   @Test
   void oneSecretPerCredentialHoldingTheAuthorizationValue() {
-    List<Secret> secrets = new EnvoyResourceTranslator(true).translate(loaded).secrets();
+    List<Secret> secrets = new EnvoyResourceTranslator(FilterSet.ALL).translate(loaded).secrets();
     assertThat(secrets).singleElement().satisfies(secret -> {
       assertThat(secret.getName()).isEqualTo("credential_openai");
       // The trailing newline of the key file is not part of the key.
@@ -295,7 +311,7 @@ class EnvoyResourceTranslatorTest {
 
   @Test
   void theKeyAppearsNowhereButInTheSecret() {
-    EnvoyResources resources = new EnvoyResourceTranslator(true).translate(loaded);
+    EnvoyResources resources = new EnvoyResourceTranslator(FilterSet.ALL).translate(loaded);
     assertThat(resources.toString()).doesNotContain(PROVIDER_KEY).doesNotContain("Bearer");
     assertThat(resources.listeners().toString()).doesNotContain(PROVIDER_KEY);
     assertThat(resources.routes().toString()).doesNotContain(PROVIDER_KEY);
@@ -308,7 +324,7 @@ class EnvoyResourceTranslatorTest {
 
   @Test
   void staticBootstrapInlinesTheSameRoutesAndClusters() throws IOException {
-    EnvoyResources resources = new EnvoyResourceTranslator(true).translate(loaded);
+    EnvoyResources resources = new EnvoyResourceTranslator(FilterSet.ALL).translate(loaded);
     JsonNode bootstrap = JSON.readTree(StaticBootstrap.json(resources, "127.0.0.1", 18000));
     JsonNode statics = bootstrap.path("staticResources");
     assertThat(statics.path("clusters").findValuesAsText("name"))
