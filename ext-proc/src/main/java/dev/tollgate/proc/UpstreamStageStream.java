@@ -44,10 +44,12 @@ final class UpstreamStageStream extends ProcessorStream {
     Map<String, String> headers = HttpHeaders.of(request.getRequestHeaders().getHeaders());
     String requestId = headers.get(TollgateHeaders.REQUEST_ID);
     String upstreamModel = headers.get(TollgateHeaders.UPSTREAM_MODEL);
+    // Upstream filters edit the router's one copy of the request headers, and a retry starts from
+    // that copy: whatever this stage removes is gone for the next attempt too. So the request id
+    // and the target's model name stay (the provider may log the id; the model is in the body
+    // anyway); only the routing header, which no attempt needs again, is removed.
     HeaderMutation.Builder mutation = HeaderMutation.newBuilder()
-        .addRemoveHeaders(TollgateHeaders.UPSTREAM_MODEL)
-        .addRemoveHeaders(TollgateHeaders.MODEL)
-        .addRemoveHeaders(TollgateHeaders.REQUEST_ID);
+        .addRemoveHeaders(TollgateHeaders.MODEL);
     ParsedRequest parsed = requestId == null ? null : pending.get(requestId);
     if (parsed == null) {
       // Only the router stage routes requests here, so this means its state is gone (expired or

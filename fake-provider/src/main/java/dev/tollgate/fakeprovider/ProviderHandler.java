@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.util.Map;
-import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +21,7 @@ final class ProviderHandler implements HttpHandler {
   private final RequestJournal journal;
   private final ReplyWriter writer;
   private final ObjectMapper mapper;
+  private final BehaviorHeader behaviors = new BehaviorHeader();
 
   ProviderHandler(FakeProviderSettings settings, RequestJournal journal, ObjectMapper mapper) {
     this(settings, journal, mapper, Map.of(
@@ -45,7 +45,17 @@ final class ProviderHandler implements HttpHandler {
     try {
       request = IncomingRequest.read(exchange, mapper);
       journal.add(request.toReceived());
-      writer.write(exchange, request, replyTo(request));
+      var misbehavior = behaviors.misbehavior(request);
+      if (misbehavior.isPresent() && misbehavior.get() instanceof BehaviorHeader.Misbehavior.Reset) {
+        // Close without a status line: to the client this is a connection reset before headers.
+        return;
+      }
+      if (misbehavior.isPresent() && misbehavior.get() instanceof BehaviorHeader.Misbehavior.StallFirstByte) {
+        java.util.concurrent.TimeUnit.MILLISECONDS.sleep(BehaviorHeader.STALL.toMillis());
+      }
+      boolean stallMidStream = misbehavior.isPresent()
+          && misbehavior.get() instanceof BehaviorHeader.Misbehavior.StallMidStream;
+      writer.write(exchange, request, replyTo(request, misbehavior.orElse(null)), stallMidStream);
     } catch (InterruptedException e) {
       // Only close() interrupts a handler; the client's connection is being torn down anyway.
       Thread.currentThread().interrupt();
@@ -56,10 +66,9 @@ final class ProviderHandler implements HttpHandler {
     }
   }
 
-  private Reply replyTo(IncomingRequest request) {
-    OptionalInt forced = BehaviorHeader.forcedStatus(request.header(BehaviorHeader.NAME));
-    if (forced.isPresent()) {
-      return ApiError.simulated(forced.getAsInt()).toReply();
+  private Reply replyTo(IncomingRequest request, BehaviorHeader.Misbehavior misbehavior) {
+    if (misbehavior instanceof BehaviorHeader.Misbehavior.Status forced) {
+      return ApiError.simulated(forced.status()).toReply();
     }
     Endpoint endpoint = endpoints.get(request.path());
     if (endpoint == null) {

@@ -31,11 +31,20 @@ final class ReplyWriter {
     this.mapper = mapper;
   }
 
-  /** Waits the configured delay, then sends. */
-  void write(HttpExchange exchange, IncomingRequest request, Reply reply)
+  /**
+   * Waits the configured delay, then sends.
+   *
+   * @param stallMidStream for a stream: send two events, then wait {@link BehaviorHeader#STALL}
+   */
+  void write(HttpExchange exchange, IncomingRequest request, Reply reply, boolean stallMidStream)
       throws IOException, InterruptedException {
     pause(settings.delay());
-    send(exchange, request, reply);
+    send(exchange, request, reply, stallMidStream);
+  }
+
+  void send(HttpExchange exchange, IncomingRequest request, Reply reply)
+      throws IOException, InterruptedException {
+    send(exchange, request, reply, false);
   }
 
   /**
@@ -43,13 +52,13 @@ final class ReplyWriter {
    *
    * @param request null when the request could not even be read
    */
-  void send(HttpExchange exchange, IncomingRequest request, Reply reply)
+  private void send(HttpExchange exchange, IncomingRequest request, Reply reply, boolean stallMidStream)
       throws IOException, InterruptedException {
     echoHeaders(exchange.getResponseHeaders(), request);
     if (reply instanceof Reply.Json json) {
       sendJson(exchange, json);
     } else if (reply instanceof Reply.EventStream stream) {
-      sendStream(exchange, stream);
+      sendStream(exchange, stream, stallMidStream);
     } else {
       throw new IllegalStateException("unknown reply " + reply);
     }
@@ -73,18 +82,21 @@ final class ReplyWriter {
     }
   }
 
-  private void sendStream(HttpExchange exchange, Reply.EventStream stream)
+  private void sendStream(HttpExchange exchange, Reply.EventStream stream, boolean stallMidStream)
       throws IOException, InterruptedException {
     exchange.getResponseHeaders().set("content-type", "text/event-stream; charset=utf-8");
     exchange.getResponseHeaders().set("cache-control", "no-cache");
     exchange.sendResponseHeaders(200, 0); // length 0 means chunked transfer encoding
     try (OutputStream out = exchange.getResponseBody()) {
-      boolean first = true;
+      int sent = 0;
       for (JsonNode chunk : stream.chunks()) {
-        if (!first) {
+        if (sent > 0) {
           pause(settings.interChunkDelay());
         }
-        first = false;
+        if (stallMidStream && sent == 2) {
+          pause(BehaviorHeader.STALL);
+        }
+        sent++;
         out.write(("data: " + mapper.writeValueAsString(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
       }

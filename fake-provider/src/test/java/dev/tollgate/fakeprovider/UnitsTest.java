@@ -62,11 +62,15 @@ class UnitsTest {
   }
 
   @Test
-  void behaviorHeaderOnlyForcesErrorStatuses() {
-    assertThat(BehaviorHeader.forcedStatus("status-503")).hasValue(503);
-    assertThat(BehaviorHeader.forcedStatus(" Status-400 ")).hasValue(400);
-    assertThat(BehaviorHeader.forcedStatus("status-200")).isEmpty();
-    assertThat(BehaviorHeader.forcedStatus("status-")).isEmpty();
-    assertThat(BehaviorHeader.forcedStatus(null)).isEmpty();
+  void behaviorHeaderOnlyForcesErrorStatusesAndTheNamedFaults() {
+    assertThat(BehaviorHeader.parse("status-503")).hasValue(new BehaviorHeader.Misbehavior.Status(503));
+    assertThat(BehaviorHeader.parse(" Status-400 ")).hasValue(new BehaviorHeader.Misbehavior.Status(400));
+    assertThat(BehaviorHeader.parse("status-200")).isEmpty();
+    assertThat(BehaviorHeader.parse("status-")).isEmpty();
+    assertThat(BehaviorHeader.parse(null)).isEmpty();
+    assertThat(BehaviorHeader.parse("reset")).hasValue(new BehaviorHeader.Misbehavior.Reset());
+    assertThat(BehaviorHeader.parse("stall-first-byte")).hasValue(new BehaviorHeader.Misbehavior.StallFirstByte());
+    assertThat(BehaviorHeader.parse("stall-mid-stream")).hasValue(new BehaviorHeader.Misbehavior.StallMidStream());
+    assertThat(BehaviorHeader.parse("explode")).isEmpty();
   }
 }

@@ -30,8 +30,12 @@ class ChatCompletionThroughEnvoyTest extends ThroughEnvoyTest {
     assertThat(upstream.authorization()).isEqualTo("Bearer " + TestGateway.PROVIDER_KEY);
     assertThat(upstream.body()).doesNotContain(TestGateway.ALICE_KEY);
     assertThat(upstream.headers().toString()).doesNotContain(TestGateway.ALICE_KEY);
-    // Internal routing headers stay inside the gateway.
-    assertThat(upstream.headers().keySet()).noneMatch(name -> name.startsWith("x-tollgate-"));
+    // The routing header stays inside the gateway; the request id and the target's model name go
+    // along, because a retry starts from the same headers and needs them.
+    assertThat(upstream.headers().keySet().stream().filter(name -> name.startsWith("x-tollgate-")))
+        .containsExactlyInAnyOrder("x-tollgate-request-id", "x-tollgate-upstream-model");
+    assertThat(upstream.headers().get("x-tollgate-request-id")).containsExactly(
+        response.headers().firstValue("x-tollgate-request-id").orElseThrow());
   }
 
   @Test

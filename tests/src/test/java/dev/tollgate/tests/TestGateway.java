@@ -63,6 +63,9 @@ final class TestGateway implements AutoCloseable {
           targets: [ { backend: primary } ]
         - name: gpt-4o-unreachable
           targets: [ { backend: unreachable } ]
+        - name: gpt-4o-impatient
+          idle_timeout_ms: 700
+          targets: [ { backend: primary } ]
       consumers:
         - name: alice
           api_keys: [ "sha256:{{ALICE_HASH}}" ]

@@ -123,6 +123,15 @@ final class ConfigValidator {
         add(at + ".name", "duplicate model name '" + model.name() + "'");
       }
       range(at + ".timeout_ms", model.timeoutMs(), 1, 3_600_000);
+      range(at + ".idle_timeout_ms", model.idleTimeoutMs(), 1, 3_600_000);
+      range(at + ".retry.retries", model.retry().retries(), 0, 5);
+      for (int r = 0; r < model.retry().retryOn().size(); r++) {
+        String condition = model.retry().retryOn().get(r);
+        if (!RetryConfig.KNOWN_CONDITIONS.contains(condition)) {
+          add(at + ".retry.retry_on[" + r + "]", "unknown retry condition '" + condition + "', expected one of "
+              + String.join(", ", RetryConfig.KNOWN_CONDITIONS));
+        }
+      }
       if (model.targets().isEmpty()) {
         add(at + ".targets", "at least one target is required");
       }

@@ -13,7 +13,9 @@ import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
@@ -74,7 +76,27 @@ final class RouteFactory {
                 .setStringMatch(StringMatcher.newBuilder().setExact(model.name()))))
         .setRoute(RouteAction.newBuilder()
             .setWeightedClusters(weighted)
-            .setTimeout(Protos.millis(model.timeoutMs())))
+            .setTimeout(Protos.millis(model.timeoutMs()))
+            // The idle limit is per attempt (in the retry policy), so a stalled first attempt can
+            // still be retried; a route-wide idle timeout would end the whole request instead.
+            .setRetryPolicy(retryPolicy(model)))
+        .build();
+  }
+
+  /**
+   * Envoy retries only while nothing has gone to the client, so a half-sent stream is never
+   * replayed. A stalled attempt counts as failed after the idle timeout, and a retry prefers
+   * another endpoint of the backend when it has one.
+   */
+  private static RetryPolicy retryPolicy(ModelConfig model) {
+    return RetryPolicy.newBuilder()
+        .setRetryOn(String.join(",", model.retry().retryOn()))
+        .setNumRetries(UInt32Value.of(model.retry().retries()))
+        .setPerTryIdleTimeout(Protos.millis(model.idleTimeoutMs()))
+        .addRetryHostPredicate(RetryPolicy.RetryHostPredicate.newBuilder()
+            .setName("envoy.retry_host_predicates.previous_hosts")
+            .setTypedConfig(Protos.any(PreviousHostsPredicate.getDefaultInstance())))
+        .setHostSelectionRetryMaxAttempts(3)
         .build();
   }
 

@@ -45,6 +45,7 @@ public final class StaticBootstrap {
       .add(Generic.getDescriptor())
       .add(UpstreamTlsContext.getDescriptor())
       .add(HttpProtocolOptions.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate.getDescriptor())
       .build();
 
   private StaticBootstrap() {}
