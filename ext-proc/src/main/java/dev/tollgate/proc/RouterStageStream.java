@@ -74,12 +74,7 @@ final class RouterStageStream extends ProcessorStream {
     }
     if (!MODEL_ENDPOINTS.contains(path)) {
       // Not ours to inspect: the catch-all route answers it. Don't buffer its body either.
-      return ProcessingResponse.newBuilder()
-          .setRequestHeaders(HeadersResponse.getDefaultInstance())
-          .setModeOverride(ProcessingMode.newBuilder()
-              .setRequestBodyMode(ProcessingMode.BodySendMode.NONE)
-              .setResponseHeaderMode(ProcessingMode.HeaderSendMode.SEND))
-          .build();
+      return continueWith(ProcessingMode.BodySendMode.NONE);
     }
     if (!"POST".equals(headers.get(":method"))) {
       return Responses.immediate(new OpenAiError(405, "Only POST is supported on " + path + ".",
@@ -93,7 +88,27 @@ final class RouterStageStream extends ProcessorStream {
       return Responses.immediate(OpenAiError.invalidRequest(
           "The request body is empty; a JSON object is required.", null), requestId);
     }
-    return Responses.CONTINUE_REQUEST_HEADERS;
+    return continueWith(ProcessingMode.BodySendMode.BUFFERED);
+  }
+
+  /**
+   * Continues, and asks for the response headers of this request. The filter's own config skips
+   * them, so that replies made before this stream saw the request (ext_authz's 401, or its 503
+   * when the ext services are down) never call the processor: they carry their request id
+   * already, and with the ext services gone that call would turn a clean 503 into a bare 500.
+   * A mode override replaces the whole mode, so every field is stated.
+   */
+  private static ProcessingResponse continueWith(ProcessingMode.BodySendMode requestBody) {
+    return ProcessingResponse.newBuilder()
+        .setRequestHeaders(HeadersResponse.getDefaultInstance())
+        .setModeOverride(ProcessingMode.newBuilder()
+            .setRequestHeaderMode(ProcessingMode.HeaderSendMode.SEND)
+            .setRequestBodyMode(requestBody)
+            .setRequestTrailerMode(ProcessingMode.HeaderSendMode.SKIP)
+            .setResponseHeaderMode(ProcessingMode.HeaderSendMode.SEND)
+            .setResponseBodyMode(ProcessingMode.BodySendMode.NONE)
+            .setResponseTrailerMode(ProcessingMode.HeaderSendMode.SKIP))
+        .build();
   }
 
   private ProcessingResponse requestBody(HttpBody body) {
@@ -130,7 +145,7 @@ final class RouterStageStream extends ProcessorStream {
   private ProcessingResponse responseHeaders(HttpHeaders message) {
     Map<String, String> headers = dev.tollgate.proc.HttpHeaders.of(message.getHeaders());
     if (requestId == null) {
-      // A reply made before this stream saw the request (ext_authz's 401): it carries its id already.
+      // Only asked for after request headers (see continueWith); answer harmlessly all the same.
       return ProcessingResponse.newBuilder().setResponseHeaders(HeadersResponse.getDefaultInstance()).build();
     }
     ProcessingResponse.Builder response = ProcessingResponse.newBuilder()
@@ -141,7 +156,12 @@ final class RouterStageStream extends ProcessorStream {
     if (contentType.startsWith("text/event-stream") && !message.getEndOfStream()) {
       // SSE: see every chunk as it comes, without buffering the whole answer.
       response.setModeOverride(ProcessingMode.newBuilder()
-          .setResponseBodyMode(ProcessingMode.BodySendMode.STREAMED));
+          .setRequestHeaderMode(ProcessingMode.HeaderSendMode.SEND)
+          .setRequestBodyMode(ProcessingMode.BodySendMode.NONE)
+          .setRequestTrailerMode(ProcessingMode.HeaderSendMode.SKIP)
+          .setResponseHeaderMode(ProcessingMode.HeaderSendMode.SEND)
+          .setResponseBodyMode(ProcessingMode.BodySendMode.STREAMED)
+          .setResponseTrailerMode(ProcessingMode.HeaderSendMode.SKIP));
     }
     return response.build();
   }

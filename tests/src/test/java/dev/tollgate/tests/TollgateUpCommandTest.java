@@ -8,13 +8,11 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,11 +24,7 @@ class TollgateUpCommandTest {
 
   @Test
   void quickstartServesTheDemoKeyAndStopsWithoutOrphans() throws Exception {
-    Path jar;
-    try (Stream<Path> files = Files.list(Path.of("cli/target"))) {
-      jar = files.filter(p -> p.getFileName().toString().matches("tollgate-cli-.*-all\\.jar")).findFirst()
-          .orElseThrow(() -> new AssertionError("the shaded jar is built by the cli module's package phase"));
-    }
+    Path jar = TollgateProcess.jar();
     Process up = new ProcessBuilder("java", "-jar", jar.toString(), "up").redirectErrorStream(true).start();
     StringBuilder output = new StringBuilder();
     CompletableFuture<Void> ready = new CompletableFuture<>();

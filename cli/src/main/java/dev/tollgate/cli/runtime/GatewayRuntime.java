@@ -1,7 +1,5 @@
 package dev.tollgate.cli.runtime;
 
-import dev.tollgate.authz.ApiKeyVerifier;
-import dev.tollgate.authz.AuthorizationService;
 import dev.tollgate.core.config.ConfigLoader;
 import dev.tollgate.core.config.InvalidConfigException;
 import dev.tollgate.core.config.LoadedConfig;
@@ -10,6 +8,7 @@ import dev.tollgate.proc.ExternalProcessorService;
 import dev.tollgate.xds.admin.AdminServer;
 import dev.tollgate.xds.server.ConfigFileWatcher;
 import dev.tollgate.xds.server.NodeStatusTracker;
+import dev.tollgate.xds.server.PolicyStreamService;
 import dev.tollgate.xds.server.SnapshotPublisher;
 import dev.tollgate.xds.translate.EnvoyResourceTranslator;
 import dev.tollgate.xds.translate.FilterSet;
@@ -18,20 +17,17 @@ import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Tollgate JVM: control plane (ADS, config watcher, admin API) and both ext services, on one
- * gRPC server. Envoy is not part of it; see {@link EnvoyProcess}.
+ * The Tollgate JVM part: the control plane (ADS, policy stream, config watcher, admin API), with
+ * both ext services on the same gRPC server (all in one) or without them (control plane alone).
+ * Envoy is not part of it; see {@link EnvoyProcess}.
  */
 public final class GatewayRuntime implements AutoCloseable {
-  /** Above the largest body limit the config accepts, plus room for the ext_proc envelope. */
-  private static final int MAX_GRPC_MESSAGE_BYTES = 65 * 1024 * 1024;
   private static final Duration RELOAD_POLL = Duration.ofMillis(250);
 
   private final Server grpc;
@@ -53,11 +49,24 @@ public final class GatewayRuntime implements AutoCloseable {
 
   /**
    * Loads the config (a bad one is fatal here, unlike on reload), starts serving, and watches the
-   * file for changes.
+   * file for changes. All in one: control plane and both ext services on one gRPC server.
    *
    * @param filters {@link FilterSet#ALL} to serve; the others only for benchmarks
    */
   public static GatewayRuntime start(Path configFile, FilterSet filters)
+      throws IOException, InvalidConfigException {
+    return start(configFile, filters, true);
+  }
+
+  /**
+   * The control plane alone (ADS, policy stream, admin API, config watcher); the ext services run
+   * in their own processes and watch the policy stream. See {@link ExtServices}.
+   */
+  public static GatewayRuntime startControlPlane(Path configFile) throws IOException, InvalidConfigException {
+    return start(configFile, FilterSet.ALL, false);
+  }
+
+  private static GatewayRuntime start(Path configFile, FilterSet filters, boolean withExtServices)
       throws IOException, InvalidConfigException {
     Clock clock = Clock.systemUTC();
     PolicyHolder policy = new PolicyHolder();
@@ -67,21 +76,12 @@ public final class GatewayRuntime implements AutoCloseable {
     LoadedConfig initial = watcher.loadInitial();
 
     NodeStatusTracker nodes = new NodeStatusTracker(clock);
-    V3DiscoveryServer ads = new V3DiscoveryServer(nodes, cache);
-    ExternalProcessorService processor = new ExternalProcessorService(policy, Duration.ofMinutes(15));
     var controlPlane = initial.config().controlPlane();
-    Server grpc = NettyServerBuilder
-        .forAddress(new InetSocketAddress(controlPlane.address(), controlPlane.grpcPort()))
-        // Every handler here answers from memory without blocking; skip the executor hop.
-        .directExecutor()
-        .maxInboundMessageSize(MAX_GRPC_MESSAGE_BYTES)
-        .permitKeepAliveTime(10, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true)
-        .addService(ads.getAggregatedDiscoveryServiceImpl())
-        .addService(new AuthorizationService(policy, List.of(new ApiKeyVerifier())))
-        .addService(processor.definition())
-        .build()
-        .start();
+    NettyServerBuilder builder = ExtServices.serverBuilder(controlPlane.address(), controlPlane.grpcPort())
+        .addService(new V3DiscoveryServer(nodes, cache).getAggregatedDiscoveryServiceImpl())
+        .addService(new PolicyStreamService(policy));
+    ExternalProcessorService processor = withExtServices ? ExtServices.addTo(builder, policy) : null;
+    Server grpc = builder.build().start();
     AdminServer admin;
     try {
       admin = AdminServer.start(controlPlane.address(), controlPlane.adminPort(), publisher, nodes,
@@ -111,8 +111,9 @@ public final class GatewayRuntime implements AutoCloseable {
     return publisher.currentVersion();
   }
 
+  /** Parsed bodies held by the in-process ext_proc; 0 for a control plane alone. */
   public long pendingRequests() {
-    return processor.pendingRequests();
+    return processor == null ? 0 : processor.pendingRequests();
   }
 
   @Override

@@ -1,8 +1,6 @@
 package dev.tollgate.core.policy;
 
-import dev.tollgate.core.config.ConsumerConfig;
 import dev.tollgate.core.config.GatewayConfig;
-import dev.tollgate.core.config.ModelConfig;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -34,26 +32,27 @@ public record PolicySnapshot(
 
   /** An empty policy: no consumer, no model. Every request is refused until a config arrives. */
   public static PolicySnapshot empty() {
-    return new PolicySnapshot("", Map.of(), Map.of(), Set.of(), 1024 * 1024);
+    return of(PolicyDocument.empty());
   }
 
   public static PolicySnapshot from(GatewayConfig config, String version) {
+    return of(PolicyDocument.from(config, version));
+  }
+
+  /** Compiles the document once: globs to patterns, hex to bytes, lists to lookups. */
+  public static PolicySnapshot of(PolicyDocument document) {
     Map<String, ApiKeyEntry> byKey = new HashMap<>();
     Map<String, ConsumerPolicy> byName = new HashMap<>();
-    for (ConsumerConfig consumer : config.consumers()) {
+    for (PolicyDocument.Consumer consumer : document.consumers()) {
       ConsumerPolicy policy = new ConsumerPolicy(
           consumer.name(), consumer.models().stream().map(ModelPattern::of).toList());
       byName.put(consumer.name(), policy);
-      for (String key : consumer.apiKeys()) {
-        String hex = key.substring(KEY_HASH_PREFIX.length());
+      for (String hex : consumer.apiKeySha256()) {
         byKey.put(hex, new ApiKeyEntry(HexFormat.of().parseHex(hex), policy));
       }
     }
-    Set<String> models = new LinkedHashSet<>();
-    for (ModelConfig model : config.models()) {
-      models.add(model.name());
-    }
-    return new PolicySnapshot(version, byKey, byName, models, config.limits().maxRequestBodyBytes());
+    return new PolicySnapshot(document.version(), byKey, byName, new LinkedHashSet<>(document.models()),
+        document.maxRequestBodyBytes());
   }
 
   public Optional<ConsumerPolicy> consumer(String name) {

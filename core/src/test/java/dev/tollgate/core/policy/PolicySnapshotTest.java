@@ -128,12 +128,21 @@ class PolicySnapshotTest {
   }
 
   @Test
-  void holderPublishesWholeSnapshots() {
+  void holderPublishesWholeSnapshotsAndTellsListeners() {
     PolicyHolder holder = new PolicyHolder();
     assertThat(holder.current().version()).isEmpty();
-    PolicySnapshot next = new PolicySnapshot("v2", java.util.Map.of(), java.util.Map.of(), java.util.Set.of("m"), 2048);
+    java.util.List<PolicyDocument> heard = new java.util.ArrayList<>();
+    holder.addListener(heard::add);
+    PolicyDocument next = new PolicyDocument("v2",
+        java.util.List.of(new PolicyDocument.Consumer("c", java.util.List.of("ab".repeat(32)), java.util.List.of("m*"))),
+        java.util.List.of("m"), 2048);
     holder.publish(next);
-    assertThat(holder.current()).isSameAs(next);
+    assertThat(holder.current().version()).isEqualTo("v2");
+    assertThat(holder.current().models()).containsExactly("m");
+    assertThat(holder.current().maxRequestBodyBytes()).isEqualTo(2048);
+    assertThat(holder.current().apiKeysByHash().get("ab".repeat(32)).consumer().mayUse("m1")).isTrue();
+    assertThat(holder.document()).isSameAs(next);
+    assertThat(heard).containsExactly(next);
   }
 
   private static byte[] sha256(String text) {

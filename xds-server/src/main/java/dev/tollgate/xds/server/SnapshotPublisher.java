@@ -2,7 +2,7 @@ package dev.tollgate.xds.server;
 
 import dev.tollgate.core.config.LoadedConfig;
 import dev.tollgate.core.policy.PolicyHolder;
-import dev.tollgate.core.policy.PolicySnapshot;
+import dev.tollgate.core.policy.PolicyDocument;
 import dev.tollgate.xds.translate.EnvoyResourceTranslator;
 import dev.tollgate.xds.translate.EnvoyResources;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
@@ -45,7 +45,7 @@ public final class SnapshotPublisher {
         resources.routes(), resources.secrets(), version));
     // Envoy first, policy second: for a moment a new model may answer 404 from ext_proc, but a
     // removed model never routes after policy already forgot who may use it.
-    policy.publish(PolicySnapshot.from(loaded.config(), version));
+    policy.publish(PolicyDocument.from(loaded.config(), version));
     currentDigest = loaded.digest();
     currentVersion = version;
     LOG.info("published config version {} ({} models, {} backends, {} consumers)", version,

@@ -8,6 +8,7 @@ import com.google.protobuf.Value;
 import dev.tollgate.core.TollgateHeaders;
 import dev.tollgate.core.config.GatewayConfig;
 import io.envoyproxy.envoy.config.accesslog.v3.AccessLogFilter;
+import io.envoyproxy.envoy.config.accesslog.v3.AndFilter;
 import io.envoyproxy.envoy.config.accesslog.v3.ComparisonFilter;
 import io.envoyproxy.envoy.config.accesslog.v3.ResponseFlagFilter;
 import io.envoyproxy.envoy.config.accesslog.v3.StatusCodeFilter;
@@ -98,7 +99,9 @@ final class ListenerFactory {
             .setRequestHeaderMode(ProcessingMode.HeaderSendMode.SEND)
             .setRequestBodyMode(ProcessingMode.BodySendMode.BUFFERED)
             .setRequestTrailerMode(ProcessingMode.HeaderSendMode.SKIP)
-            .setResponseHeaderMode(ProcessingMode.HeaderSendMode.SEND)
+            // Asked for per request by the processor's mode override once it has seen the request;
+            // replies made before that (ext_authz's) must not reach a processor that may be down.
+            .setResponseHeaderMode(ProcessingMode.HeaderSendMode.SKIP)
             .setResponseBodyMode(ProcessingMode.BodySendMode.NONE)
             .setResponseTrailerMode(ProcessingMode.HeaderSendMode.SKIP))
         // ext_authz's verdict (the consumer) reaches the processor without an extra header.
@@ -122,6 +125,15 @@ final class ListenerFactory {
             .setBodyFormatOverride(openAiError(
                 "Request body is larger than the gateway's limit of " + maxBodyBytes + " bytes.",
                 "invalid_request_error", "request_too_large")))
+        .addMappers(ResponseMapper.newBuilder()
+            // ext_authz could not be asked (Tollgate's services down): refused, fail closed.
+            .setFilter(AccessLogFilter.newBuilder().setAndFilter(AndFilter.newBuilder()
+                .addFilters(statusEquals(503))
+                .addFilters(AccessLogFilter.newBuilder().setResponseFlagFilter(
+                    ResponseFlagFilter.newBuilder().addFlags("UAEX")))))
+            .setBodyFormatOverride(openAiError(
+                "The gateway cannot check requests right now; nothing was sent to the model. Retry shortly.",
+                "api_error", "gateway_unavailable")))
         .addMappers(ResponseMapper.newBuilder()
             .setFilter(upstreamFailed)
             .setBodyFormatOverride(openAiError(

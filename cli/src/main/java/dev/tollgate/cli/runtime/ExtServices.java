@@ -1,0 +1,74 @@
+package dev.tollgate.cli.runtime;
+
+import dev.tollgate.authz.ApiKeyVerifier;
+import dev.tollgate.authz.AuthorizationService;
+import dev.tollgate.core.policy.PolicySource;
+import dev.tollgate.proc.ExternalProcessorService;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The ext_authz and ext_proc services on a gRPC server: added to the all-in-one server, or served
+ * alone by an ext-services process that watches the policy from a remote control plane.
+ */
+public final class ExtServices implements AutoCloseable {
+  /** Above the largest body limit the config accepts, plus room for the ext_proc envelope. */
+  static final int MAX_GRPC_MESSAGE_BYTES = 65 * 1024 * 1024;
+
+  private final Server server;
+  private final ExternalProcessorService processor;
+
+  private ExtServices(Server server, ExternalProcessorService processor) {
+    this.server = server;
+    this.processor = processor;
+  }
+
+  /** Both services, on a server builder that may carry other services too. */
+  static ExternalProcessorService addTo(NettyServerBuilder builder, PolicySource policy) {
+    ExternalProcessorService processor = new ExternalProcessorService(policy, Duration.ofMinutes(15));
+    builder.addService(new AuthorizationService(policy, List.of(new ApiKeyVerifier())))
+        .addService(processor.definition());
+    return processor;
+  }
+
+  /** Settings Envoy's gRPC clients rely on; shared by every Tollgate gRPC server. */
+  static NettyServerBuilder serverBuilder(String address, int port) {
+    return NettyServerBuilder.forAddress(new InetSocketAddress(address, port))
+        // Every handler here answers from memory without blocking; skip the executor hop.
+        .directExecutor()
+        .maxInboundMessageSize(MAX_GRPC_MESSAGE_BYTES)
+        // Envoy pings every 30 s (see the bootstrap templates); allow it.
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true);
+  }
+
+  /** A standalone ext-services server. */
+  public static ExtServices start(String address, int port, PolicySource policy) throws IOException {
+    NettyServerBuilder builder = serverBuilder(address, port);
+    ExternalProcessorService processor = addTo(builder, policy);
+    return new ExtServices(builder.build().start(), processor);
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  public long pendingRequests() {
+    return processor.pendingRequests();
+  }
+
+  @Override
+  public void close() {
+    server.shutdownNow();
+    try {
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
