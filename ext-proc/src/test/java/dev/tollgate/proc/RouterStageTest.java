@@ -40,7 +40,11 @@ class RouterStageTest extends ProcServiceFixture {
   private static void assertContinueHeaders(ProcessingResponse response) {
     assertThat(response.getResponseCase()).isEqualTo(ProcessingResponse.ResponseCase.REQUEST_HEADERS);
     assertThat(response.getRequestHeaders().getResponse().getHeaderMutation().getSetHeadersList()).isEmpty();
-    assertThat(response.hasModeOverride()).isFalse();
+    // The body is buffered for inspection, and this request's response headers are asked for:
+    // the filter config leaves them off so ext_authz's own replies never reach the processor.
+    assertThat(response.getModeOverride().getRequestBodyMode()).isEqualTo(ProcessingMode.BodySendMode.BUFFERED);
+    assertThat(response.getModeOverride().getResponseHeaderMode()).isEqualTo(ProcessingMode.HeaderSendMode.SEND);
+    assertThat(response.getModeOverride().getResponseBodyMode()).isEqualTo(ProcessingMode.BodySendMode.NONE);
   }
 
   /** Checks an immediate answer and returns its parsed body's "error" object. */
