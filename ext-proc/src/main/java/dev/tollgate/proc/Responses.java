@@ -8,7 +8,6 @@ import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.service.ext_proc.v3.BodyResponse;
 import io.envoyproxy.envoy.service.ext_proc.v3.CommonResponse;
 import io.envoyproxy.envoy.service.ext_proc.v3.HeaderMutation;
-import io.envoyproxy.envoy.service.ext_proc.v3.HeadersResponse;
 import io.envoyproxy.envoy.service.ext_proc.v3.ImmediateResponse;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
 import io.envoyproxy.envoy.type.v3.HttpStatus;
@@ -19,8 +18,6 @@ import java.nio.charset.StandardCharsets;
 final class Responses {
   private Responses() {}
 
-  static final ProcessingResponse CONTINUE_REQUEST_HEADERS = ProcessingResponse.newBuilder()
-      .setRequestHeaders(HeadersResponse.getDefaultInstance()).build();
   static final ProcessingResponse CONTINUE_RESPONSE_BODY = ProcessingResponse.newBuilder()
       .setResponseBody(BodyResponse.getDefaultInstance()).build();
   static final ProcessingResponse CONTINUE_REQUEST_BODY = ProcessingResponse.newBuilder()

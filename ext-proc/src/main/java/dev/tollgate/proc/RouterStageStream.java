@@ -61,7 +61,7 @@ final class RouterStageStream extends ProcessorStream {
     // One policy per request: a reload mid-request must not change the rules half way.
     policy = policySource.current();
     HttpHeaders message = request.getRequestHeaders();
-    Map<String, String> headers = dev.tollgate.proc.HttpHeaders.of(message.getHeaders());
+    Map<String, String> headers = HeaderMaps.of(message.getHeaders());
     requestId = headers.getOrDefault(TollgateHeaders.REQUEST_ID, null);
     if (requestId == null) {
       requestId = RequestIds.next();
@@ -143,7 +143,7 @@ final class RouterStageStream extends ProcessorStream {
   }
 
   private ProcessingResponse responseHeaders(HttpHeaders message) {
-    Map<String, String> headers = dev.tollgate.proc.HttpHeaders.of(message.getHeaders());
+    Map<String, String> headers = HeaderMaps.of(message.getHeaders());
     if (requestId == null) {
       // Only asked for after request headers (see continueWith); answer harmlessly all the same.
       return ProcessingResponse.newBuilder().setResponseHeaders(HeadersResponse.getDefaultInstance()).build();

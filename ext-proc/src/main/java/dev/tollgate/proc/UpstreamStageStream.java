@@ -41,7 +41,7 @@ final class UpstreamStageStream extends ProcessorStream {
             .setResponseHeaders(HeadersResponse.getDefaultInstance()).build();
       };
     }
-    Map<String, String> headers = HttpHeaders.of(request.getRequestHeaders().getHeaders());
+    Map<String, String> headers = HeaderMaps.of(request.getRequestHeaders().getHeaders());
     String requestId = headers.get(TollgateHeaders.REQUEST_ID);
     String upstreamModel = headers.get(TollgateHeaders.UPSTREAM_MODEL);
     // Upstream filters edit the router's one copy of the request headers, and a retry starts from

@@ -7,8 +7,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Reads Envoy's header list into a map; Envoy sends values as raw bytes in {@code raw_value}. */
-final class HttpHeaders {
-  private HttpHeaders() {}
+final class HeaderMaps {
+  private HeaderMaps() {}
 
   static Map<String, String> of(HeaderMap headers) {
     Map<String, String> map = new HashMap<>(headers.getHeadersCount() * 2);
