@@ -15,7 +15,6 @@ import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -68,15 +67,14 @@ final class UpCommand implements Callable<Integer> {
     GatewayConfig loaded = runtime.initialConfig().config();
     printWelcome(loaded, runtime, envoy, config == null);
 
-    CountDownLatch stopped = new CountDownLatch(1);
     FakeOpenAiProvider fakeToClose = fake;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.err.println("\nstopping tollgate");
       gateway.close();
       close(fakeToClose);
       workDir.close();
-      stopped.countDown();
     }, "tollgate-shutdown"));
+    // Runs until Ctrl-C (the hook above cleans up) or until Envoy dies on its own.
     while (envoy.isAlive()) {
       Thread.sleep(500);
     }
