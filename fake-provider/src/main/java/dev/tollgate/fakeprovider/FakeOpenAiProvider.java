@@ -71,6 +71,11 @@ public final class FakeOpenAiProvider implements AutoCloseable {
     return journal.snapshot();
   }
 
+  /** How many requests arrived since the last clear, however many the bounded list still holds. */
+  public long receivedRequestCount() {
+    return journal.total();
+  }
+
   public void clearReceivedRequests() {
     journal.clear();
   }

@@ -14,6 +14,8 @@ final class RequestJournal {
 
   private final int capacity;
   private final Deque<ReceivedRequest> entries = new ArrayDeque<>();
+  /** Every request since the last clear, also those dropped from the bounded list. */
+  private long total;
 
   RequestJournal(int capacity) {
     if (capacity < 1) {
@@ -27,6 +29,11 @@ final class RequestJournal {
       entries.removeFirst();
     }
     entries.addLast(request);
+    total++;
+  }
+
+  synchronized long total() {
+    return total;
   }
 
   synchronized List<ReceivedRequest> snapshot() {
@@ -35,5 +42,6 @@ final class RequestJournal {
 
   synchronized void clear() {
     entries.clear();
+    total = 0;
   }
 }

@@ -98,6 +98,9 @@ class ReceivedRequestsTest {
     }
 
     assertThat(journal.snapshot()).extracting(ReceivedRequest::path).containsExactly("/3", "/4", "/5");
+    assertThat(journal.total()).as("the count goes on past the capacity").isEqualTo(5);
+    journal.clear();
+    assertThat(journal.total()).isZero();
     assertThat(RequestJournal.DEFAULT_CAPACITY).isEqualTo(10_000);
   }
 }

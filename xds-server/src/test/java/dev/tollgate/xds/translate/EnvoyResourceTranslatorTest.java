@@ -136,7 +136,9 @@ class EnvoyResourceTranslatorTest {
     // The router stage never gets stage metadata: that is what tells the two stages apart.
     assertThat(proc.getGrpcService().getInitialMetadataList()).isEmpty();
     assertThat(proc.getProcessingMode().getRequestBodyMode()).isEqualTo(ProcessingMode.BodySendMode.BUFFERED);
-    assertThat(proc.getProcessingMode().getResponseHeaderMode()).isEqualTo(ProcessingMode.HeaderSendMode.SEND);
+    // Off by default: the processor asks for them per request, so ext_authz's own replies never
+    // depend on a processor that may be down.
+    assertThat(proc.getProcessingMode().getResponseHeaderMode()).isEqualTo(ProcessingMode.HeaderSendMode.SKIP);
     assertThat(proc.getAllowModeOverride()).as("SSE switches to STREAMED by mode override").isTrue();
     assertThat(proc.getMetadataOptions().getForwardingNamespaces().getUntypedList())
         .containsExactly("envoy.filters.http.ext_authz");
