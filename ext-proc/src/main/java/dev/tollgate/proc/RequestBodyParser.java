@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NumericNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import dev.tollgate.core.openai.OpenAiError;
@@ -27,7 +29,41 @@ final class RequestBodyParser {
     // provider must see exactly the request that was authorised.
     json = new ObjectMapper(factory)
         .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .setNodeFactory(new FiniteNumbers());
+  }
+
+  /**
+   * Refuses numbers beyond a double's range (1e400): Jackson reads them as Infinity, which the
+   * upstream stage's rewrite would write back as the string "Infinity", so the provider would see
+   * another request than the client sent, and only when a canary target renames the model.
+   */
+  private static final class FiniteNumbers extends JsonNodeFactory {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public NumericNode numberNode(double v) {
+      if (!Double.isFinite(v)) {
+        throw new NumberOutOfRange();
+      }
+      return super.numberNode(v);
+    }
+
+    @Override
+    public NumericNode numberNode(float v) {
+      if (!Float.isFinite(v)) {
+        throw new NumberOutOfRange();
+      }
+      return super.numberNode(v);
+    }
+  }
+
+  private static final class NumberOutOfRange extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NumberOutOfRange() {
+      super(null, null, false, false);
+    }
   }
 
   sealed interface Outcome {}
@@ -37,6 +73,12 @@ final class RequestBodyParser {
   record Refused(OpenAiError error) implements Outcome {}
 
   Outcome parse(ByteString body) {
+    if (!body.isValidUtf8()) {
+      // JSON between systems is UTF-8 (RFC 8259). Jackson would also take UTF-16/32, and it does not
+      // check UTF-8 inside field names: it reads bad bytes there as lone surrogates, which a rewrite
+      // writes back as escapes no parser accepts. Either way the provider could read other JSON.
+      return new Refused(OpenAiError.invalidRequest("The request body must be JSON encoded as UTF-8.", null));
+    }
     JsonNode tree;
     try (InputStream in = body.newInput()) {
       tree = json.readTree(in);
@@ -45,6 +87,9 @@ final class RequestBodyParser {
       return new Refused(OpenAiError.invalidRequest(
           "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
               + "using your HTTP library correctly. The OpenAI API expects a JSON payload.)", null));
+    } catch (NumberOutOfRange e) {
+      return new Refused(OpenAiError.invalidRequest(
+          "The request body contains a number too large to represent.", null));
     }
     if (tree == null || tree.isMissingNode()) {
       return new Refused(OpenAiError.invalidRequest("The request body is empty; a JSON object is required.", null));

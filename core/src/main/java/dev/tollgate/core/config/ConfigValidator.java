@@ -102,7 +102,11 @@ final class ConfigValidator {
       return;
     }
     try {
-      credentials.put(backend.name(), ref.get().resolve(environment));
+      SecretValue secret = ref.get().resolve(environment);
+      if (backend.name() != null) {
+        // A backend without a name is already a finding; there is nothing to file its key under.
+        credentials.put(backend.name(), secret);
+      }
     } catch (CredentialRef.CredentialException e) {
       add(at + ".credential", e.getMessage());
     }
