@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Optional;
 
 /**
  * The gateway under load, as a process of its own so its CPU can be told apart from the load
@@ -45,7 +44,7 @@ public final class BenchGateway {
     Files.createDirectories(workDir);
     try (LocalGateway gateway = LocalGateway.start(config, filters, "bench-" + filters.name().toLowerCase(),
         workDir, workDir.resolve("envoy.log"))) {
-      long envoyPid = envoyPid().orElseThrow(() -> new IllegalStateException("no Envoy child process found"));
+      long envoyPid = gateway.envoy().pid();
       System.out.printf("ready jvm-pid=%d envoy-pid=%d envoy-admin-port=%d%n",
           ProcessHandle.current().pid(), envoyPid, gateway.envoy().adminPort());
       System.out.flush();
@@ -65,14 +64,6 @@ public final class BenchGateway {
     }
     // Gateway and Envoy are closed; do not wait on any straggling non-daemon thread.
     System.exit(0);
-  }
-
-  /** LocalGateway starts exactly one child process, Envoy; its pid is not exposed, so find it. */
-  private static Optional<Long> envoyPid() {
-    return ProcessHandle.current().children()
-        .filter(child -> child.info().command().map(c -> c.endsWith("envoy")).orElse(false))
-        .map(ProcessHandle::pid)
-        .findFirst();
   }
 
   private static String stats() {

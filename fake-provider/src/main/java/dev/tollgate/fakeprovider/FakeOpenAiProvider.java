@@ -51,6 +51,11 @@ public final class FakeOpenAiProvider implements AutoCloseable {
     // every response, which would swamp any latency measured through the gateway. The setting is
     // read once, when the JDK's server class first loads, so it must be in place before create().
     System.setProperty("sun.net.httpserver.nodelay", "true");
+    // The JDK keeps 200 idle connections and closes the rest; Envoy's pool grows past that under
+    // load and then reuses connections the fake already closed. Real providers keep far more.
+    if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
+      System.setProperty("sun.net.httpserver.maxIdleConnections", "4096");
+    }
     HttpServer server = HttpServer.create(
         new InetSocketAddress(settings.host(), settings.port()), ACCEPT_BACKLOG);
     // A cached pool, not a fixed one: a queued request would wait on slow streams ahead of it and

@@ -124,6 +124,11 @@ public final class EnvoyProcess implements AutoCloseable {
     return adminPort;
   }
 
+  /** For tools that account for Envoy's CPU and memory, such as the benchmarks. */
+  public long pid() {
+    return process.pid();
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }
