@@ -1,5 +1,7 @@
 package dev.tollgate.bench;
 
+import dev.tollgate.core.Sha256;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -17,11 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -517,7 +517,7 @@ public final class LoadBenchmark {
             - name: bench
               api_keys: [ "sha256:%s" ]
               models: [ "*" ]
-          """.formatted(port, freePort(taken), freePort(taken), providerPort, MODEL, sha256(KEY)));
+          """.formatted(port, freePort(taken), freePort(taken), providerPort, MODEL, Sha256.hex(KEY)));
       Process process = new ProcessBuilder(javaBinary(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
           "-cp", System.getProperty("java.class.path"), BenchGateway.class.getName(),
           config.toString(), mode.filters.name(), dir.toString())
@@ -664,9 +664,6 @@ public final class LoadBenchmark {
     }
   }
 
-  private static String sha256(String text) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-  }
 
   static double round(double value, int digits) {
     double scale = Math.pow(10, digits);

@@ -1,6 +1,7 @@
 package dev.tollgate.bench;
 
 import dev.tollgate.cli.runtime.LocalGateway;
+import dev.tollgate.core.Sha256;
 import dev.tollgate.cli.runtime.WorkDir;
 import dev.tollgate.fakeprovider.FakeOpenAiProvider;
 import dev.tollgate.fakeprovider.FakeProviderSettings;
@@ -15,9 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -84,7 +83,7 @@ public final class SequentialLatency {
           - name: bench
             api_keys: [ "sha256:%s" ]
             models: [ "*" ]
-        """.formatted(port, freePort(), freePort(), provider.port(), sha256(KEY)));
+        """.formatted(port, freePort(), freePort(), provider.port(), Sha256.hex(KEY)));
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
         .header("content-type", "application/json")
@@ -155,7 +154,4 @@ public final class SequentialLatency {
     }
   }
 
-  private static String sha256(String text) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-  }
 }

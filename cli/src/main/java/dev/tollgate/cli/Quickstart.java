@@ -1,9 +1,6 @@
 package dev.tollgate.cli;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.tollgate.core.Sha256;
 
 /**
  * The config {@code tollgate up} runs without {@code --config}: one backend, the fake provider
@@ -35,15 +32,7 @@ final class Quickstart {
           - name: demo
             api_keys: [ "sha256:%s" ]
             models: [ "*" ]
-        """.formatted(fakeProviderPort, sha256(DEMO_KEY));
+        """.formatted(fakeProviderPort, Sha256.hex(DEMO_KEY));
   }
 
-  static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

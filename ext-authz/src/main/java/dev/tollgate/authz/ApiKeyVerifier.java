@@ -1,11 +1,10 @@
 package dev.tollgate.authz;
 
+import dev.tollgate.core.Sha256;
 import dev.tollgate.core.openai.OpenAiError;
 import dev.tollgate.core.policy.ApiKeyEntry;
 import dev.tollgate.core.policy.PolicySnapshot;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -28,7 +27,7 @@ public final class ApiKeyVerifier implements CredentialVerifier {
       return new Verdict.Rejected(OpenAiError.invalidApiKey());
     }
     String key = authorization.substring(BEARER.length()).strip();
-    byte[] presented = sha256(key);
+    byte[] presented = Sha256.of(key);
     String hex = HexFormat.of().formatHex(presented);
     ApiKeyEntry stored = policy.apiKeysByHash().get(hex);
     if (stored == null || !MessageDigest.isEqual(presented, stored.sha256())) {
@@ -37,11 +36,4 @@ public final class ApiKeyVerifier implements CredentialVerifier {
     return new Verdict.Accepted(new Identity(stored.consumer().name(), "api_key"));
   }
 
-  private static byte[] sha256(String key) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JRE", e);
-    }
-  }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.cli.runtime.GatewayRuntime;
 import dev.tollgate.cli.runtime.LocalGateway;
 import dev.tollgate.cli.runtime.WorkDir;
+import dev.tollgate.core.Sha256;
 import dev.tollgate.fakeprovider.FakeOpenAiProvider;
 import dev.tollgate.fakeprovider.FakeProviderSettings;
 import dev.tollgate.xds.translate.FilterSet;
@@ -15,14 +16,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -242,11 +240,7 @@ final class TestGateway implements AutoCloseable {
   }
 
   static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.hex(text);
   }
 
   static int freePort() throws IOException {

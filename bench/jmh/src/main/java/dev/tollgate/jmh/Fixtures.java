@@ -4,9 +4,6 @@ import dev.tollgate.core.config.ConfigLoader;
 import dev.tollgate.core.config.InvalidConfigException;
 import dev.tollgate.core.policy.PolicySnapshot;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /** Inputs shared by the benchmarks, built the way production builds them (YAML through the real loader). */
 public final class Fixtures {
@@ -62,11 +59,7 @@ public final class Fixtures {
   }
 
   public static String sha256Hex(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return dev.tollgate.core.Sha256.hex(text);
   }
 
   private static String chat4k() {

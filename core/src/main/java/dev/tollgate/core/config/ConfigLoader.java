@@ -10,14 +10,12 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.tollgate.core.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.yaml.snakeyaml.error.Mark;
@@ -162,18 +160,10 @@ public final class ConfigLoader {
   private static String digest(String yaml, java.util.Map<String, SecretValue> credentials) {
     StringBuilder content = new StringBuilder(yaml);
     credentials.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(entry ->
-        content.append('\n').append(entry.getKey()).append('=').append(sha256(entry.getValue().reveal())));
-    return sha256(content.toString());
+        content.append('\n').append(entry.getKey()).append('=').append(Sha256.hex(entry.getValue().reveal())));
+    return Sha256.hex(content.toString());
   }
 
-  private static String sha256(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JRE", e);
-    }
-  }
 
   /** Records every unknown key and skips it, instead of stopping at the first one. */
   private static final class UnknownKeyCollector extends DeserializationProblemHandler {
