@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz every Jazzer @FuzzTest for a while (the normal suite only replays their seed corpora).
 # Usage: bench/fuzz.sh [seconds-per-target=60] [filter]
+#        bench/fuzz.sh --runs N [filter]   (the suite's short, repeatable run; ./run-tests.sh uses it)
 #   bench/fuzz.sh             # each target 60 s
 #   bench/fuzz.sh 600 Config  # only targets whose Class#method contains "Config", 10 min each
 #
@@ -15,9 +16,21 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# --runs N: the suite's short, bounded run. A fixed number of inputs from a fixed seed, starting
+# from the committed seeds only, so it is repeatable: the same code gives the same verdict in CI.
+mode=time
+if [[ "${1:-}" == "--runs" ]]; then
+  mode=runs
+  shift
+fi
 seconds=${1:-60}
 filter=${2:-}
-[[ "$seconds" =~ ^[0-9]+$ && "$seconds" -gt 0 ]] || { echo "seconds must be a positive whole number" >&2; exit 2; }
+[[ "$seconds" =~ ^[0-9]+$ && "$seconds" -gt 0 ]] || { echo "seconds (or runs) must be a positive whole number" >&2; exit 2; }
+if [[ $mode == runs ]]; then
+  budget=(-Djazzer.internal.arg.1=-runs="$seconds" -Djazzer.internal.arg.2=-seed=1)
+else
+  budget=(-Djazzer.internal.arg.1=-max_total_time="$seconds")
+fi
 
 # module  Class#method (every @FuzzTest in the project; keep in step with *FuzzTest.java)
 targets=(
@@ -53,19 +66,27 @@ for target in "${targets[@]}"; do
   read -r module test <<<"$target"
   [[ -z "$filter" || "$test" == *"$filter"* ]] || continue
   log="$log_dir/${test##*.}.log"
-  echo "fuzzing $test for ${seconds}s (log: ${log#$root/})" >&2
-  restore_corpus "$module"
+  echo "fuzzing $test ($([[ $mode == runs ]] && echo "$seconds inputs, seed 1" || echo "${seconds}s")) (log: ${log#$root/})" >&2
+  if [[ $mode == runs ]]; then
+    rm -rf "$root/$module/.cifuzz-corpus"
+  else
+    restore_corpus "$module"
+  fi
   start=$(date +%s)
   if JAZZER_FUZZ=1 mvn -B -o -pl "$module" surefire:test \
       -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
       -Djazzer.instrument='dev.tollgate.**,com.fasterxml.jackson.**,org.yaml.snakeyaml.**' \
-      -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time="$seconds" \
+      -Djazzer.internal.arg.0=fuzz "${budget[@]}" \
       >"$log" 2>&1; then
     result=passed; passed=$((passed + 1))
   else
     result=FAILED; failed=$((failed + 1))
   fi
-  store_corpus "$module"
+  if [[ $mode == runs ]]; then
+    rm -rf "$root/$module/.cifuzz-corpus"
+  else
+    store_corpus "$module"
+  fi
   runs=$(grep -oE '#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED)' "$log" | tail -1 | grep -oE '[0-9]+' || echo '?')
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 || true)
   crashes=$(grep -oE "Test unit written to [^ ]+" "$log" | sed 's/Test unit written to //' | sed "s#$root/##" || true)
@@ -74,8 +95,11 @@ for target in "${targets[@]}"; do
   echo "$line" >&2
 done
 
-mkdir -p bench/results
-out="bench/results/fuzz-$(date -u +%Y%m%dT%H%M%SZ).txt"
+# The suite's short runs are not results worth keeping in the tree.
+results=bench/results
+[[ $mode == runs ]] && results=bench/results/tmp
+mkdir -p "$results"
+out="$results/fuzz-$(date -u +%Y%m%dT%H%M%SZ).txt"
 {
   echo "# Jazzer fuzzing, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
