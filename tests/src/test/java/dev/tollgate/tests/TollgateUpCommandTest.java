@@ -78,4 +78,26 @@ class TollgateUpCommandTest {
       up.destroyForcibly();
     }
   }
+
+  @Test
+  void aTakenListenerPortIsReportedAndNothingIsLeftRunning() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(10000, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Process up = new ProcessBuilder("java", "-jar", TollgateProcess.jar().toString(), "up")
+          .redirectErrorStream(true).start();
+      try {
+        String output = new String(up.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(up.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(up.exitValue()).as(output).isEqualTo(1);
+        assertThat(output).contains("did not open the listener on 127.0.0.1:10000")
+            .contains("Address already in use").doesNotContain("Tollgate is up");
+        // An orphaned Envoy would be re-parented, so look for it by its bootstrap's folder.
+        assertThat(ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
+            .filter(p -> p.info().commandLine().map(c -> c.contains("tollgate-up-")).orElse(false)).count())
+            .as("Envoy processes left from tollgate up").isZero();
+      } finally {
+        up.descendants().forEach(ProcessHandle::destroyForcibly);
+        up.destroyForcibly();
+      }
+    }
+  }
 }

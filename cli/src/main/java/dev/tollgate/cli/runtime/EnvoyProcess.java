@@ -124,6 +124,22 @@ public final class EnvoyProcess implements AutoCloseable {
     return adminPort;
   }
 
+  /** Whether Envoy has a listener of that name in place (its admin API's /listeners). */
+  public boolean hasListener(String name) {
+    try {
+      HttpResponse<String> listeners = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/listeners"))
+              .timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return listeners.statusCode() == 200 && listeners.body().lines().anyMatch(line -> line.startsWith(name + "::"));
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   /** For tools that account for Envoy's CPU and memory, such as the benchmarks. */
   public long pid() {
     return process.pid();

@@ -37,8 +37,11 @@ public final class GatewayRuntime implements AutoCloseable {
   private final LoadedConfig initial;
   private final ExternalProcessorService processor;
 
-  private GatewayRuntime(Server grpc, AdminServer admin, ConfigFileWatcher watcher,
+  private final NodeStatusTracker nodes;
+
+  private GatewayRuntime(NodeStatusTracker nodes, Server grpc, AdminServer admin, ConfigFileWatcher watcher,
       SnapshotPublisher publisher, LoadedConfig initial, ExternalProcessorService processor) {
+    this.nodes = nodes;
     this.grpc = grpc;
     this.admin = admin;
     this.watcher = watcher;
@@ -91,12 +94,20 @@ public final class GatewayRuntime implements AutoCloseable {
       throw e;
     }
     watcher.start(RELOAD_POLL);
-    return new GatewayRuntime(grpc, admin, watcher, publisher, initial, processor);
+    return new GatewayRuntime(nodes, grpc, admin, watcher, publisher, initial, processor);
   }
 
   /** The config as loaded at start; later reloads do not change the ports. */
   public LoadedConfig initialConfig() {
     return initial;
+  }
+
+  /** The detail of every NACK an Envoy node has outstanding, as "type: detail". */
+  public java.util.List<String> outstandingNacks() {
+    return nodes.nodes().stream()
+        .flatMap(node -> node.nacks().values().stream())
+        .map(nack -> nack.type() + ": " + nack.detail())
+        .toList();
   }
 
   public int grpcPort() {
