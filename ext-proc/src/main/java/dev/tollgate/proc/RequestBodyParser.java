@@ -1,5 +1,6 @@
 package dev.tollgate.proc;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -11,8 +12,10 @@ import com.fasterxml.jackson.databind.node.NumericNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import dev.tollgate.core.openai.OpenAiError;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Map;
 
 /** Parses an OpenAI request body once and checks the little the router stage needs from it. */
 final class RequestBodyParser {
@@ -111,11 +114,27 @@ final class RequestBodyParser {
     return new Parsed(new ParsedRequest(object, model.textValue(), stream != null && stream.asBoolean(false)));
   }
 
-  byte[] write(ObjectNode body) {
-    try {
-      return json.writeValueAsBytes(body);
+  /**
+   * The body as the client sent it but for {@code model}, for a target that knows the model by
+   * another name. Written field by field from the stored tree, which stays untouched (every retry
+   * starts from it), so no copy of the tree is made.
+   */
+  byte[] writeWithModel(ObjectNode body, String model) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + body.size() * 64);
+    try (JsonGenerator generator = json.getFactory().createGenerator(out)) {
+      generator.writeStartObject();
+      for (Map.Entry<String, JsonNode> field : body.properties()) {
+        generator.writeFieldName(field.getKey());
+        if (field.getKey().equals("model")) {
+          generator.writeString(model);
+        } else {
+          json.writeTree(generator, field.getValue());
+        }
+      }
+      generator.writeEndObject();
     } catch (IOException e) {
       throw new IllegalStateException("a parsed JSON tree always serialises", e);
     }
+    return out.toByteArray();
   }
 }

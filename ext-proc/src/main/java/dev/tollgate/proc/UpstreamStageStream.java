@@ -1,6 +1,5 @@
 package dev.tollgate.proc;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import dev.tollgate.core.TollgateHeaders;
 import dev.tollgate.core.openai.OpenAiError;
@@ -60,9 +59,7 @@ final class UpstreamStageStream extends ProcessorStream {
     }
     CommonResponse.Builder common = Responses.common();
     if (upstreamModel != null && !upstreamModel.equals(parsed.model())) {
-      ObjectNode body = parsed.body().deepCopy();
-      body.put("model", upstreamModel);
-      byte[] bytes = parser.write(body);
+      byte[] bytes = parser.writeWithModel(parsed.body(), upstreamModel);
       mutation.addSetHeaders(Responses.header("content-length", Integer.toString(bytes.length)));
       common.setStatus(CommonResponse.ResponseStatus.CONTINUE_AND_REPLACE)
           .setBodyMutation(BodyMutation.newBuilder().setBody(ByteString.copyFrom(bytes)));

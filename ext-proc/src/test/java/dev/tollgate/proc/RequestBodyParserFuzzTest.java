@@ -89,10 +89,7 @@ class RequestBodyParserFuzzTest {
     ObjectNode original = parsed.request().body();
     ObjectNode originalBefore = original.deepCopy();
 
-    // As UpstreamStageStream does it.
-    ObjectNode copy = original.deepCopy();
-    copy.put("model", target);
-    byte[] written = PARSER.write(copy);
+    byte[] written = PARSER.writeWithModel(original, target);
 
     assertThat((Object) original).as("the stored tree is never mutated").isEqualTo(originalBefore);
     RequestBodyParser.Outcome again = PARSER.parse(ByteString.copyFrom(written));
