@@ -4,7 +4,6 @@ import dev.tollgate.core.Sha256;
 import dev.tollgate.core.openai.OpenAiError;
 import dev.tollgate.core.policy.ApiKeyEntry;
 import dev.tollgate.core.policy.PolicySnapshot;
-import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -30,7 +29,7 @@ public final class ApiKeyVerifier implements CredentialVerifier {
     byte[] presented = Sha256.of(key);
     String hex = HexFormat.of().formatHex(presented);
     ApiKeyEntry stored = policy.apiKeysByHash().get(hex);
-    if (stored == null || !MessageDigest.isEqual(presented, stored.sha256())) {
+    if (stored == null || !stored.matches(presented)) {
       return new Verdict.Rejected(OpenAiError.invalidApiKey());
     }
     return new Verdict.Accepted(new Identity(stored.consumer().name(), "api_key"));

@@ -10,4 +10,9 @@ public record ApiKeyEntry(byte[] sha256, ConsumerPolicy consumer) {
   public byte[] sha256() {
     return sha256.clone();
   }
+
+  /** Constant-time comparison with a presented key's digest; no copy on the request path. */
+  public boolean matches(byte[] presentedSha256) {
+    return java.security.MessageDigest.isEqual(sha256, presentedSha256);
+  }
 }

@@ -116,6 +116,8 @@ class PolicySnapshotTest {
     hash[0] ^= 1;
     entry.sha256()[1] ^= 1;
     assertThat(entry.sha256()).isEqualTo(sha256(APP_KEY));
+    assertThat(entry.matches(sha256(APP_KEY))).isTrue();
+    assertThat(entry.matches(sha256(APP_KEY + "x"))).isFalse();
   }
 
   @Test
