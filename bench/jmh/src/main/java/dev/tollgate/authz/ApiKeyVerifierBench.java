@@ -2,7 +2,6 @@ package dev.tollgate.authz;
 
 import dev.tollgate.core.policy.PolicySnapshot;
 import dev.tollgate.jmh.Fixtures;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -40,14 +39,7 @@ public class ApiKeyVerifierBench {
 
   /** Envoy's header map for a chat completion, names lower-cased. */
   private static Map<String, String> headers(String authorization) {
-    Map<String, String> headers = new HashMap<>();
-    headers.put(":method", "POST");
-    headers.put(":path", "/v1/chat/completions");
-    headers.put(":authority", "127.0.0.1:10000");
-    headers.put(":scheme", "http");
-    headers.put("content-type", "application/json");
-    headers.put("content-length", "4096");
-    headers.put("user-agent", "OpenAI/Java 4.105.0");
+    Map<String, String> headers = Fixtures.chatRequestHeaders(4096);
     headers.put("authorization", authorization);
     return headers;
   }

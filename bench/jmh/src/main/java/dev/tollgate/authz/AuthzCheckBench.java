@@ -7,7 +7,6 @@ import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -42,18 +41,8 @@ public class AuthzCheckBench {
     PolicySnapshot policy = Fixtures.policyWithConsumers(Fixtures.CONSUMERS);
     grpc = new InProcess(new AuthorizationService(() -> policy, List.of(new ApiKeyVerifier())).bindService(), executor);
     stub = AuthorizationGrpc.newBlockingStub(grpc.channel);
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put(":authority", "127.0.0.1:10000");
-    headers.put(":path", "/v1/chat/completions");
-    headers.put(":method", "POST");
-    headers.put(":scheme", "http");
-    headers.put("content-type", "application/json");
-    headers.put("content-length", "4096");
-    headers.put("user-agent", "OpenAI/Java 4.105.0");
-    headers.put("accept", "application/json");
+    Map<String, String> headers = Fixtures.chatRequestHeaders(4096);
     headers.put("authorization", "Bearer " + Fixtures.apiKey(Fixtures.PRESENTED_CONSUMER));
-    headers.put("x-forwarded-proto", "http");
-    headers.put("x-request-id", "3f1c2b9e-8d4a-4c55-9a7e-2b1f0e6d5c4a");
     request = CheckRequest.newBuilder()
         .setAttributes(AttributeContext.newBuilder()
             .setRequest(AttributeContext.Request.newBuilder()

@@ -135,4 +135,23 @@ public final class Fixtures {
   private static String escape(String text) {
     return text.replace("\\", "\\\\").replace("\"", "\\\"");
   }
+
+  /**
+   * The headers Envoy hands ext_authz and ext_proc for a chat completion from the OpenAI Java SDK,
+   * names lower-cased; a fresh map, for the caller to add its credential or request id to.
+   */
+  public static java.util.Map<String, String> chatRequestHeaders(int contentLength) {
+    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+    headers.put(":authority", "127.0.0.1:10000");
+    headers.put(":path", "/v1/chat/completions");
+    headers.put(":method", "POST");
+    headers.put(":scheme", "http");
+    headers.put("content-type", "application/json");
+    headers.put("content-length", Integer.toString(contentLength));
+    headers.put("user-agent", "OpenAI/Java 4.105.0");
+    headers.put("accept", "application/json");
+    headers.put("x-forwarded-proto", "http");
+    headers.put("x-request-id", "3f1c2b9e-8d4a-4c55-9a7e-2b1f0e6d5c4a");
+    return headers;
+  }
 }

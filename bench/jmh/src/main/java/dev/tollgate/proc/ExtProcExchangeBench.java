@@ -141,17 +141,7 @@ public class ExtProcExchangeBench {
   // ------------------------------------------------------------------ messages as Envoy sends them
 
   private static Map<String, String> envoyRequestHeaders(String requestId, int contentLength) {
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put(":authority", "127.0.0.1:10000");
-    headers.put(":path", "/v1/chat/completions");
-    headers.put(":method", "POST");
-    headers.put(":scheme", "http");
-    headers.put("content-type", "application/json");
-    headers.put("content-length", Integer.toString(contentLength));
-    headers.put("user-agent", "OpenAI/Java 4.105.0");
-    headers.put("accept", "application/json");
-    headers.put("x-forwarded-proto", "http");
-    headers.put("x-request-id", "3f1c2b9e-8d4a-4c55-9a7e-2b1f0e6d5c4a");
+    Map<String, String> headers = Fixtures.chatRequestHeaders(contentLength);
     headers.put(TollgateHeaders.REQUEST_ID, requestId);
     return headers;
   }
