@@ -1,7 +1,7 @@
 package dev.tollgate.proc;
 
-import com.google.protobuf.Value;
 import dev.tollgate.core.TollgateHeaders;
+import dev.tollgate.core.identity.CallerIdentity;
 import dev.tollgate.core.http.RequestIds;
 import dev.tollgate.core.openai.OpenAiError;
 import dev.tollgate.core.policy.ConsumerPolicy;
@@ -32,7 +32,7 @@ final class RouterStageStream extends ProcessorStream {
   private final RequestBodyParser parser;
   private PolicySnapshot policy;
   private String requestId;
-  private String consumer;
+  private CallerIdentity caller;
 
   RouterStageStream(StreamObserver<ProcessingResponse> responses, PolicySource policySource,
       PendingRequests pending, RequestBodyParser parser) {
@@ -66,7 +66,7 @@ final class RouterStageStream extends ProcessorStream {
     if (requestId == null) {
       requestId = RequestIds.next();
     }
-    consumer = consumerOf(request);
+    caller = IdentityMetadata.read(request).orElse(null);
     String path = headers.getOrDefault(":path", "");
     int query = path.indexOf('?');
     if (query >= 0) {
@@ -120,15 +120,15 @@ final class RouterStageStream extends ProcessorStream {
       return Responses.immediate(refused.error(), requestId);
     }
     ParsedRequest parsed = ((RequestBodyParser.Parsed) outcome).request();
-    ConsumerPolicy caller = consumer == null ? null : policy.consumer(consumer).orElse(null);
-    if (caller == null) {
+    ConsumerPolicy consumer = caller == null ? null : policy.consumer(caller.consumer()).orElse(null);
+    if (consumer == null) {
       // ext_authz always names the consumer; without one the request was not authenticated.
       return Responses.immediate(OpenAiError.invalidApiKey(), requestId);
     }
     if (!policy.models().contains(parsed.model())) {
       return Responses.immediate(OpenAiError.modelNotFound(parsed.model()), requestId);
     }
-    if (!caller.mayUse(parsed.model())) {
+    if (!consumer.mayUse(parsed.model())) {
       return Responses.immediate(OpenAiError.modelNotAllowed(parsed.model()), requestId);
     }
     pending.put(requestId, parsed);
@@ -164,15 +164,6 @@ final class RouterStageStream extends ProcessorStream {
           .setResponseTrailerMode(ProcessingMode.HeaderSendMode.SKIP));
     }
     return response.build();
-  }
-
-  private String consumerOf(ProcessingRequest request) {
-    var namespace = request.getMetadataContext().getFilterMetadataMap().get(TollgateHeaders.AUTHZ_NAMESPACE);
-    if (namespace == null) {
-      return null;
-    }
-    Value value = namespace.getFieldsMap().get(TollgateHeaders.CONSUMER_KEY);
-    return value == null || !value.hasStringValue() ? null : value.getStringValue();
   }
 
   private static boolean exceeds(String contentLength, int limit) {
