@@ -1,0 +1,112 @@
+package dev.tollgate.inspect.guard;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The built-in prompt-injection / jailbreak detector: hand-written rules by family, signals for
+ * hidden text and look-alike letters, encoded payloads decoded and read again, and a statistical
+ * classifier, combined into one score. Stateless and thread-safe; one instance serves every policy.
+ *
+ * <p>Scores combine as independent evidence (noisy-OR): within a family the strongest rule counts,
+ * across families and the classifier {@code 1 - Π(1 - s)}. A lone weak signal stays below the
+ * default threshold 0.5; two independent ones, or one strong one, pass it.
+ */
+public final class InjectionDetector {
+  static final String HIDDEN_TEXT = "hidden_text";
+  static final String HOMOGLYPHS = "homoglyphs";
+  static final String CLASSIFIER = "classifier";
+  /** A signal below this is not named among the reasons. */
+  private static final double REASON_FLOOR = 0.25;
+  private static final int MAX_DEPTH = 2;
+
+  private static final InjectionDetector INSTANCE = new InjectionDetector();
+
+  InjectionDetector() {}
+
+  /** The detector with the classifier model shipped in this module. */
+  public static InjectionDetector standard() {
+    return INSTANCE;
+  }
+
+  public DetectorResult score(String text) {
+    Map<String, Double> signals = new LinkedHashMap<>();
+    collect(text == null ? "" : text, 0, signals);
+    double keep = 1.0;
+    List<String> reasons = new ArrayList<>();
+    for (Map.Entry<String, Double> signal : signals.entrySet()) {
+      keep *= 1.0 - signal.getValue();
+      if (signal.getValue() >= REASON_FLOOR) {
+        reasons.add(signal.getKey());
+      }
+    }
+    return new DetectorResult(1.0 - keep, reasons);
+  }
+
+  /** Rules and signals only, without the classifier: what the classifier is trained beside. */
+  Map<String, Double> ruleSignals(String text) {
+    Map<String, Double> signals = new LinkedHashMap<>();
+    collectRules(NormalizedText.of(text), text, 0, signals);
+    return signals;
+  }
+
+  private void collect(String raw, int depth, Map<String, Double> signals) {
+    NormalizedText normalized = NormalizedText.of(raw);
+    collectRules(normalized, raw, depth, signals);
+  }
+
+  private void collectRules(NormalizedText normalized, String raw, int depth, Map<String, Double> signals) {
+    String text = normalized.text();
+    for (InjectionRules.Rule rule : InjectionRules.RULES) {
+      Double current = signals.get(rule.family());
+      if (current != null && current >= rule.weight()) {
+        continue;
+      }
+      if (rule.pattern().matcher(text).find()) {
+        strongest(signals, rule.family(), rule.weight());
+      }
+    }
+    if (normalized.hiddenChars() >= 2) {
+      strongest(signals, HIDDEN_TEXT, Math.min(0.45, 0.15 * normalized.hiddenChars()));
+    }
+    if (normalized.homoglyphs() >= 2) {
+      strongest(signals, HOMOGLYPHS, Math.min(0.45, 0.15 * normalized.homoglyphs()));
+    }
+    if (depth >= MAX_DEPTH) {
+      return;
+    }
+    if (!normalized.tagPayload().isEmpty()) {
+      // Tag characters render as nothing at all: any text spelled in them is hidden on purpose.
+      strongest(signals, HIDDEN_TEXT, 0.6);
+      hidden(normalized.tagPayload(), HIDDEN_TEXT, depth, signals);
+    }
+    for (EncodedPayloads.Payload payload : EncodedPayloads.find(raw)) {
+      hidden(payload.text(), payload.encoding(), depth, signals);
+    }
+  }
+
+  /**
+   * Reads a hidden or decoded text with the rules; what it says counts under its own families, and
+   * hiding it counts too, since plain requests have no reason to encode instructions.
+   */
+  private void hidden(String payload, String how, int depth, Map<String, Double> signals) {
+    Map<String, Double> inner = new LinkedHashMap<>();
+    collectRules(NormalizedText.of(payload), payload, depth + 1, inner);
+    double strongest = 0;
+    for (Map.Entry<String, Double> signal : inner.entrySet()) {
+      strongest(signals, signal.getKey(), signal.getValue());
+      strongest = Math.max(strongest, signal.getValue());
+    }
+    if (strongest >= REASON_FLOOR) {
+      strongest(signals, how, Math.min(0.6, strongest));
+    }
+  }
+
+  private static void strongest(Map<String, Double> signals, String name, double value) {
+    if (value > 0) {
+      signals.merge(name, value, Math::max);
+    }
+  }
+}
