@@ -1,0 +1,162 @@
+package dev.tollgate.inspect.pii;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The built-in detectors. Every pattern bounds its repetitions, so {@link Detector#maxLength()}
+ * is a true upper bound of a candidate plus its look-arounds; that bound is what a stream holds
+ * back, and what makes streamed and whole-text results identical. Hold-back caps, per type:
+ * SECRET 12,200 (a PEM block still open; API keys and tokens 22-257), EMAIL 480, PHONE 128,
+ * IBAN 72, IP_ADDRESS 56, CREDIT_CARD 40, US_SSN 16.
+ */
+final class BuiltInDetectors {
+  private BuiltInDetectors() {}
+
+  static final int PEM_MAX_BODY = 12_000;
+  static final int JWT_MAX_PAYLOAD = 8_000;
+
+  private static final Pattern AWS_ACCESS_KEY_ID = Pattern.compile(
+      "(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA)[A-Z0-9]{16}"
+          + "(?![A-Za-z0-9])");
+  /** OpenAI (sk-, sk-proj-, sk-svcacct-, sk-admin-) and Anthropic (sk-ant-api03-...) keys. */
+  private static final Pattern SK_KEY = Pattern.compile(
+      "(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{20,250}(?![A-Za-z0-9_-])");
+  private static final Pattern GOOGLE_API_KEY = Pattern.compile(
+      "(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])");
+  private static final Pattern GITHUB_TOKEN = Pattern.compile(
+      "(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,244})"
+          + "(?![A-Za-z0-9_])");
+  /** A private key block; one left open at the end of the text is still a key. */
+  private static final Pattern PEM_PRIVATE_KEY = Pattern.compile(
+      "-----BEGIN (?:[A-Z0-9]{1,16} ){0,3}PRIVATE KEY-----[A-Za-z0-9+/=\\s:,.-]{0," + PEM_MAX_BODY
+          + "}?(?:-----END (?:[A-Z0-9]{1,16} ){0,3}PRIVATE KEY-----|(?=[^A-Za-z0-9+/=\\s:,.-])|$)");
+  private static final Pattern JWT = Pattern.compile(
+      "(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,1000}\\.eyJ[A-Za-z0-9_-]{5," + JWT_MAX_PAYLOAD
+          + "}\\.[A-Za-z0-9_-]{0,1000}(?![A-Za-z0-9_-])");
+  private static final Pattern EMAIL = Pattern.compile(
+      "(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@"
+          + "(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.){1,6}[A-Za-z]{2,24}(?![A-Za-z0-9-])");
+  private static final Pattern IBAN = Pattern.compile(
+      "(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])");
+  private static final Pattern CREDIT_CARD = Pattern.compile(
+      "(?<![0-9.-])[1-6][0-9]{3}(?:[ -]?[0-9]){8,15}(?![0-9])");
+  private static final Pattern US_SSN = Pattern.compile(
+      "(?<![0-9-])[0-9]{3}([- ])[0-9]{2}\\1[0-9]{4}(?![0-9-])");
+  private static final Pattern IPV4 = Pattern.compile(
+      "(?<![0-9.])[0-9]{1,3}(?:\\.[0-9]{1,3}){3}(?!\\.?[0-9])");
+  private static final Pattern IPV6 = Pattern.compile(
+      "(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}"
+          + "(?:[0-9A-Fa-f]{1,4}|[0-9]{1,3}(?:\\.[0-9]{1,3}){3})?(?![0-9A-Fa-f:]|\\.[0-9])");
+  /** Candidates only; libphonenumber decides. Digit runs are possessive so failures are cheap. */
+  private static final Pattern PHONE = Pattern.compile(
+      "(?<![\\w+.-])(?:\\+[0-9]{1,3}[ .-]?)?(?:\\([0-9]{1,5}\\)[ .-]?)?[0-9]{1,15}+"
+          + "(?:[ .-][0-9]{1,15}+){0,6}(?!\\w)");
+
+  static List<Detector> all(String defaultRegion, List<String> phoneRegions) {
+    List<Detector> list = new ArrayList<>();
+    list.add(new Detector("SECRET", PEM_PRIVATE_KEY, PEM_MAX_BODY + 200, Detector.Check.ANY, 0));
+    list.add(new Detector("SECRET", JWT, JWT_MAX_PAYLOAD + 2020, Detector.Check.ANY, 0));
+    list.add(new Detector("SECRET", AWS_ACCESS_KEY_ID, 24, Detector.Check.ANY, 0));
+    list.add(new Detector("SECRET", SK_KEY, 258,
+        (t, s, e) -> Checks.mixed(t, s + 3, e) ? e : -1, 0));
+    list.add(new Detector("SECRET", GOOGLE_API_KEY, 44, Detector.Check.ANY, 0));
+    list.add(new Detector("SECRET", GITHUB_TOKEN, 260, Detector.Check.ANY, 0));
+    list.add(new Detector("EMAIL", EMAIL, 480, BuiltInDetectors::email, 1));
+    list.add(new Detector("IBAN", IBAN, 72, shortening(Checks::iban), 2));
+    list.add(new Detector("CREDIT_CARD", CREDIT_CARD, 40, shortening(Checks::luhn), 3));
+    list.add(new Detector("US_SSN", US_SSN, 16, (t, s, e) -> Checks.ssn(t, s, e) ? e : -1, 4));
+    list.add(new Detector("IP_ADDRESS", IPV4, 20, (t, s, e) -> Checks.ipv4(t, s, e) ? e : -1, 5));
+    list.add(new Detector("IP_ADDRESS", IPV6, 56, (t, s, e) -> Checks.ipv6(t, s, e) ? e : -1, 5));
+    list.add(new Detector("PHONE", PHONE, 128, shortening(phone(defaultRegion, phoneRegions)), 6));
+    return list;
+  }
+
+  /** A predicate on a whole value. */
+  interface ValueCheck {
+    boolean valid(CharSequence text, int start, int end);
+  }
+
+  /**
+   * Accepts the candidate, or failing that its longest prefix ending before a separator: "call
+   * 650-253-0000 4 times" yields the number, not a 14-digit non-number.
+   */
+  static Detector.Check shortening(ValueCheck check) {
+    return (text, start, end) -> {
+      int e = end;
+      while (e > start) {
+        if (check.valid(text, start, e)) {
+          return e;
+        }
+        int k = e - 1;
+        while (k > start && !isSeparator(text.charAt(k))) {
+          k--;
+        }
+        e = k;
+      }
+      return -1;
+    };
+  }
+
+  private static boolean isSeparator(char c) {
+    return c == ' ' || c == '-' || c == '.';
+  }
+
+  private static int email(CharSequence text, int start, int end) {
+    int at = start;
+    while (text.charAt(at) != '@') {
+      at++;
+    }
+    if (text.charAt(start) == '.' || text.charAt(at - 1) == '.') {
+      return -1;
+    }
+    for (int i = start + 1; i < at; i++) {
+      if (text.charAt(i) == '.' && text.charAt(i - 1) == '.') {
+        return -1;
+      }
+    }
+    return end;
+  }
+
+  static ValueCheck phone(String defaultRegion, List<String> regions) {
+    PhoneNumberUtil util = PhoneNumberUtil.getInstance();
+    return (text, start, end) -> {
+      int digits = 0;
+      for (int i = start; i < end; i++) {
+        char c = text.charAt(i);
+        if (c >= '0' && c <= '9') {
+          digits++;
+        }
+      }
+      if (digits < 7 || digits > 15) {
+        return false;
+      }
+      String candidate = text.subSequence(start, end).toString();
+      if (valid(util, candidate, defaultRegion)) {
+        return true;
+      }
+      if (candidate.startsWith("+")) {
+        return false; // the country is written out; other regions cannot change the verdict
+      }
+      for (String region : regions) {
+        if (valid(util, candidate, region)) {
+          return true;
+        }
+      }
+      return false;
+    };
+  }
+
+  private static boolean valid(PhoneNumberUtil util, String candidate, String region) {
+    try {
+      PhoneNumber number = util.parse(candidate, region);
+      return util.isValidNumber(number);
+    } catch (NumberParseException e) {
+      return false;
+    }
+  }
+}
