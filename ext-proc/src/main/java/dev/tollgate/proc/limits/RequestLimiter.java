@@ -1,0 +1,163 @@
+package dev.tollgate.proc.limits;
+
+import dev.tollgate.core.config.RedisConfig;
+import dev.tollgate.core.identity.CallerIdentity;
+import dev.tollgate.core.openai.OpenAiError;
+import dev.tollgate.core.policy.RequestLimitsPolicy;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Request-rate and concurrency limits for the router stage: one decision per request, right after
+ * the model is known and allowed. Counts in memory, or in Redis when the policy names one (then
+ * every replica shares the counts). Thread-safe; one instance per ext_proc service.
+ */
+public final class RequestLimiter implements AutoCloseable {
+  static final String HEADER_LIMIT = "x-ratelimit-limit-requests";
+  static final String HEADER_REMAINING = "x-ratelimit-remaining-requests";
+  static final String HEADER_RESET = "x-ratelimit-reset-requests";
+  static final String HEADER_RETRY_AFTER = "retry-after";
+
+  private static final ThrottledLog STORE_ERRORS =
+      new ThrottledLog(LoggerFactory.getLogger(RequestLimiter.class), 10_000);
+
+  private final MeterRegistry meters;
+  private final Function<RedisConfig, LimitStore> redisStores;
+  private final LimitStore memory;
+  /** The plan and Redis store of the policy seen last; replaced when the policy changes. */
+  private volatile Current current = new Current(new LimitPlan(RequestLimitsPolicy.NONE), null);
+  private volatile boolean closed;
+
+  private record Current(LimitPlan plan, LimitStore redis) {}
+
+  public RequestLimiter(MeterRegistry meters) {
+    this(meters, new InMemoryLimitStore(), RedisLimitStore::new);
+  }
+
+  RequestLimiter(MeterRegistry meters, LimitStore memory, Function<RedisConfig, LimitStore> redisStores) {
+    this.meters = meters;
+    this.memory = memory;
+    this.redisStores = redisStores;
+  }
+
+  /**
+   * Decides for one request. Call {@link LimitOutcome#release()} when the request ends, however
+   * it ends.
+   */
+  public LimitOutcome acquire(RequestLimitsPolicy policy, CallerIdentity caller, String model) {
+    Current now = currentFor(policy);
+    List<LimitCheck> checks = now.plan().checks(caller, model);
+    if (checks.isEmpty()) {
+      return LimitOutcome.UNLIMITED;
+    }
+    LimitStore store = now.redis() == null ? memory : now.redis();
+    Decision decision = store.decide(checks, now.plan().leaseMillis(model));
+    if (decision instanceof Decision.Allowed allowed) {
+      count(store, "allowed", "none");
+      return new LimitOutcome(null, rateHeaders(allowed.rates()), allowed.lease());
+    }
+    if (decision instanceof Decision.Limited limited) {
+      count(store, "limited", limited.refusedBy().scope());
+      return refuse(limited);
+    }
+    return storeFailed(policy.redis(), (Decision.Unavailable) decision);
+  }
+
+  private LimitOutcome refuse(Decision.Limited limited) {
+    LimitCheck by = limited.refusedBy();
+    long retryMillis = Math.max(1000, limited.retryAfterMillis());
+    String message = limited.concurrency()
+        ? "Too many concurrent requests: " + by.description() + " may have " + by.maxConcurrent()
+            + " in flight at once. Please try again when one has finished."
+        : "Rate limit reached for requests: " + by.description() + " is limited to "
+            + by.rate().requestsPerMinute() + " requests per minute (burst " + by.rate().burst()
+            + "). Please try again in " + ResetFormat.of(limited.retryAfterMillis()) + ".";
+    Map<String, String> headers = new LinkedHashMap<>(rateHeaders(limited.rates()));
+    headers.put(HEADER_RETRY_AFTER, Long.toString((retryMillis + 999) / 1000));
+    return new LimitOutcome(new OpenAiError(429, message, "requests", null, "rate_limit_exceeded"), headers,
+        Lease.NONE);
+  }
+
+  private LimitOutcome storeFailed(RedisConfig redis, Decision.Unavailable unavailable) {
+    boolean failClosed = redis != null && redis.failClosed();
+    meters.counter("tollgate.limits.redis.errors", "reason", unavailable.reason()).increment();
+    count("redis", failClosed ? "refused_store_error" : "allowed_store_error", "none");
+    STORE_ERRORS.warn("request limits: Redis did not answer ({}); {} requests until it does",
+        unavailable.reason(), failClosed ? "refusing" : "allowing unlimited");
+    if (!failClosed) {
+      return LimitOutcome.UNLIMITED;
+    }
+    return new LimitOutcome(new OpenAiError(503,
+        "Request limits cannot be checked right now. Please try again shortly.", "api_error", null,
+        "gateway_unavailable"), Map.of(HEADER_RETRY_AFTER, "1"), Lease.NONE);
+  }
+
+  /** OpenAI reports one limit: the bucket with the fewest requests left (the longest reset on a tie). */
+  private static Map<String, String> rateHeaders(List<RateState> rates) {
+    RateState tightest = null;
+    for (RateState rate : rates) {
+      if (tightest == null || rate.remaining() < tightest.remaining()
+          || (rate.remaining() == tightest.remaining() && rate.resetMillis() > tightest.resetMillis())) {
+        tightest = rate;
+      }
+    }
+    if (tightest == null) {
+      return Map.of();
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put(HEADER_LIMIT, Integer.toString(tightest.rate().requestsPerMinute()));
+    headers.put(HEADER_REMAINING, Long.toString(tightest.remaining()));
+    headers.put(HEADER_RESET, ResetFormat.of(tightest.resetMillis()));
+    return headers;
+  }
+
+  private void count(LimitStore store, String outcome, String scope) {
+    count(store.kind(), outcome, scope);
+  }
+
+  private void count(String store, String outcome, String scope) {
+    Counter.builder("tollgate.limits.decisions")
+        .description("Request-limit decisions by outcome, store and the scope that refused")
+        .tag("store", store).tag("outcome", outcome).tag("scope", scope)
+        .register(meters).increment();
+  }
+
+  private Current currentFor(RequestLimitsPolicy policy) {
+    Current seen = current;
+    if (seen.plan().policy() == policy) {
+      return seen;
+    }
+    synchronized (this) {
+      seen = current;
+      if (seen.plan().policy() == policy) {
+        return seen;
+      }
+      LimitStore redis = seen.redis();
+      RedisConfig was = seen.plan().policy().redis();
+      if (!Objects.equals(was, policy.redis())) {
+        // Leases still held in the old store are not released there; they expire on their own.
+        if (redis != null) {
+          redis.close();
+        }
+        redis = policy.redis() == null || closed ? null : redisStores.apply(policy.redis());
+      }
+      current = new Current(new LimitPlan(policy), redis);
+      return current;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (current.redis() != null) {
+      current.redis().close();
+    }
+    memory.close();
+  }
+}
