@@ -9,6 +9,9 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import dev.tollgate.proc.limits.RequestLimiter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Envoy's ext_proc service for both stages: the router-level filter (one stream per request) and
@@ -19,11 +22,18 @@ public final class ExternalProcessorService extends ExternalProcessorGrpc.Extern
   private final PolicySource policy;
   private final PendingRequests pending;
   private final RequestBodyParser parser = new RequestBodyParser();
+  private final RequestLimiter limiter;
 
   /** @param pendingBackstop how long a parsed body may outlive a stream Envoy never closed */
   public ExternalProcessorService(PolicySource policy, Duration pendingBackstop) {
+    this(policy, pendingBackstop, new SimpleMeterRegistry());
+  }
+
+  /** @param meters where the request limits report their decisions and Redis errors */
+  public ExternalProcessorService(PolicySource policy, Duration pendingBackstop, MeterRegistry meters) {
     this.policy = policy;
     this.pending = new PendingRequests(pendingBackstop);
+    this.limiter = new RequestLimiter(meters);
   }
 
   public ServerServiceDefinition definition() {
@@ -35,7 +45,12 @@ public final class ExternalProcessorService extends ExternalProcessorGrpc.Extern
     if (Boolean.TRUE.equals(StageInterceptor.UPSTREAM.get())) {
       return new UpstreamStageStream(responses, pending, parser);
     }
-    return new RouterStageStream(responses, policy, pending, parser);
+    return new RouterStageStream(responses, policy, pending, parser, limiter);
+  }
+
+  /** Closes the request limits' Redis connection, if any. */
+  public void close() {
+    limiter.close();
   }
 
   /** Parsed bodies currently held; for tests and metrics. */

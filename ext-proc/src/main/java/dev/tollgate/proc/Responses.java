@@ -25,8 +25,14 @@ final class Responses {
 
   /** A reply from the gateway itself; the request goes no further. */
   static ProcessingResponse immediate(OpenAiError error, String requestId) {
+    return immediate(error, requestId, java.util.Map.of());
+  }
+
+  /** A reply from the gateway itself, with extra headers (e.g. a 429's retry-after). */
+  static ProcessingResponse immediate(OpenAiError error, String requestId, java.util.Map<String, String> extraHeaders) {
     HeaderMutation.Builder headers = HeaderMutation.newBuilder()
         .addSetHeaders(header("content-type", "application/json"));
+    extraHeaders.forEach((name, value) -> headers.addSetHeaders(header(name, value)));
     if (requestId != null) {
       headers.addSetHeaders(header(TollgateHeaders.REQUEST_ID, requestId));
     }

@@ -5,8 +5,11 @@ import dev.tollgate.core.identity.CallerIdentity;
 import dev.tollgate.core.http.RequestIds;
 import dev.tollgate.core.openai.OpenAiError;
 import dev.tollgate.core.policy.ConsumerPolicy;
+import dev.tollgate.core.policy.ModelAccess;
 import dev.tollgate.core.policy.PolicySnapshot;
 import dev.tollgate.core.policy.PolicySource;
+import dev.tollgate.proc.limits.LimitOutcome;
+import dev.tollgate.proc.limits.RequestLimiter;
 import io.envoyproxy.envoy.extensions.filters.http.ext_proc.v3.ProcessingMode;
 import io.envoyproxy.envoy.service.ext_proc.v3.BodyResponse;
 import io.envoyproxy.envoy.service.ext_proc.v3.HeaderMutation;
@@ -30,16 +33,20 @@ final class RouterStageStream extends ProcessorStream {
   private final PolicySource policySource;
   private final PendingRequests pending;
   private final RequestBodyParser parser;
+  private final RequestLimiter limiter;
+  /** This request's limit decision, once taken: its headers go on the response, its slots back at the end. */
+  private LimitOutcome limits;
   private PolicySnapshot policy;
   private String requestId;
   private CallerIdentity caller;
 
   RouterStageStream(StreamObserver<ProcessingResponse> responses, PolicySource policySource,
-      PendingRequests pending, RequestBodyParser parser) {
+      PendingRequests pending, RequestBodyParser parser, RequestLimiter limiter) {
     super(responses);
     this.policySource = policySource;
     this.pending = pending;
     this.parser = parser;
+    this.limiter = limiter;
   }
 
   @Override
@@ -128,8 +135,13 @@ final class RouterStageStream extends ProcessorStream {
     if (!policy.models().contains(parsed.model())) {
       return Responses.immediate(OpenAiError.modelNotFound(parsed.model()), requestId);
     }
-    if (!consumer.mayUse(parsed.model())) {
-      return Responses.immediate(OpenAiError.modelNotAllowed(parsed.model()), requestId);
+    // Consumer and team model lists, then the team's subscription rule (core policy decides).
+    if (ModelAccess.decide(policy, consumer, parsed.model()) instanceof ModelAccess.Denied denied) {
+      return Responses.immediate(denied.error(), requestId);
+    }
+    limits = limiter.acquire(policy.requestLimits(), caller, parsed.model());
+    if (!limits.allowed()) {
+      return Responses.immediate(limits.refusal(), requestId, limits.headers());
     }
     pending.put(requestId, parsed);
     return ProcessingResponse.newBuilder()
@@ -152,6 +164,10 @@ final class RouterStageStream extends ProcessorStream {
         .setResponseHeaders(HeadersResponse.newBuilder().setResponse(Responses.common()
             .setHeaderMutation(HeaderMutation.newBuilder()
                 .addSetHeaders(Responses.header(TollgateHeaders.REQUEST_ID, requestId)))));
+    if (limits != null) {
+      limits.headers().forEach((name, value) -> response.getResponseHeadersBuilder().getResponseBuilder()
+          .getHeaderMutationBuilder().addSetHeaders(Responses.header(name, value)));
+    }
     String contentType = headers.getOrDefault("content-type", "");
     if (contentType.startsWith("text/event-stream") && !message.getEndOfStream()) {
       // SSE: see every chunk as it comes, without buffering the whole answer.
@@ -176,6 +192,9 @@ final class RouterStageStream extends ProcessorStream {
 
   @Override
   void finish() {
+    if (limits != null) {
+      limits.release();
+    }
     if (requestId != null) {
       pending.remove(requestId);
     }
