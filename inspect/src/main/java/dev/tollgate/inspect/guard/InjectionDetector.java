@@ -22,9 +22,14 @@ public final class InjectionDetector {
   private static final double REASON_FLOOR = 0.25;
   private static final int MAX_DEPTH = 2;
 
-  private static final InjectionDetector INSTANCE = new InjectionDetector();
+  private static final InjectionDetector INSTANCE = new InjectionDetector(GuardClassifier.bundled());
 
-  InjectionDetector() {}
+  /** Null only for the evaluation's "rules alone" comparison. */
+  private final GuardClassifier classifier;
+
+  InjectionDetector(GuardClassifier classifier) {
+    this.classifier = classifier;
+  }
 
   /** The detector with the classifier model shipped in this module. */
   public static InjectionDetector standard() {
@@ -55,6 +60,9 @@ public final class InjectionDetector {
   private void collect(String raw, int depth, Map<String, Double> signals) {
     NormalizedText normalized = NormalizedText.of(raw);
     collectRules(normalized, raw, depth, signals);
+    if (depth == 0 && classifier != null) {
+      strongest(signals, CLASSIFIER, classifier.probability(normalized.text()));
+    }
   }
 
   private void collectRules(NormalizedText normalized, String raw, int depth, Map<String, Double> signals) {
