@@ -38,9 +38,12 @@ public final class GatewayRuntime implements AutoCloseable {
   private final ExternalProcessorService processor;
 
   private final NodeStatusTracker nodes;
+  private final RuntimeStateService runtimeState;
 
   private GatewayRuntime(NodeStatusTracker nodes, Server grpc, AdminServer admin, ConfigFileWatcher watcher,
-      SnapshotPublisher publisher, LoadedConfig initial, ExternalProcessorService processor) {
+      SnapshotPublisher publisher, LoadedConfig initial, ExternalProcessorService processor,
+      RuntimeStateService runtimeState) {
+    this.runtimeState = runtimeState;
     this.nodes = nodes;
     this.grpc = grpc;
     this.admin = admin;
@@ -77,6 +80,8 @@ public final class GatewayRuntime implements AutoCloseable {
     SnapshotPublisher publisher = new SnapshotPublisher(cache, new EnvoyResourceTranslator(filters), policy);
     ConfigFileWatcher watcher = new ConfigFileWatcher(configFile, new ConfigLoader(System::getenv), publisher, clock);
     LoadedConfig initial = watcher.loadInitial();
+    // Before any server starts: the first policy anyone receives already holds the store's state.
+    RuntimeStateService runtimeState = RuntimeStateService.start(initial, configFile, publisher, withExtServices, clock);
 
     NodeStatusTracker nodes = new NodeStatusTracker(clock);
     var controlPlane = initial.config().controlPlane();
@@ -84,17 +89,25 @@ public final class GatewayRuntime implements AutoCloseable {
         .addService(new V3DiscoveryServer(nodes, cache).getAggregatedDiscoveryServiceImpl())
         .addService(new PolicyStreamService(policy));
     ExternalProcessorService processor = withExtServices ? ExtServices.addTo(builder, policy) : null;
-    Server grpc = builder.build().start();
+    Server grpc;
     AdminServer admin;
+    try {
+      grpc = builder.build().start();
+    } catch (IOException | RuntimeException e) {
+      runtimeState.close();
+      throw e;
+    }
     try {
       admin = AdminServer.start(controlPlane.address(), controlPlane.adminPort(), publisher, nodes,
           watcher::lastError);
     } catch (IOException e) {
       grpc.shutdownNow();
+      runtimeState.close();
       throw e;
     }
+    runtimeState.mountOn(admin, publisher);
     watcher.start(RELOAD_POLL);
-    return new GatewayRuntime(nodes, grpc, admin, watcher, publisher, initial, processor);
+    return new GatewayRuntime(nodes, grpc, admin, watcher, publisher, initial, processor, runtimeState);
   }
 
   /** The config as loaded at start; later reloads do not change the ports. */
@@ -108,6 +121,16 @@ public final class GatewayRuntime implements AutoCloseable {
         .flatMap(node -> node.nacks().values().stream())
         .map(nack -> nack.type() + ": " + nack.detail())
         .toList();
+  }
+
+  /** The store, its sync and the admin API over it. */
+  public RuntimeStateService runtimeState() {
+    return runtimeState;
+  }
+
+  /** Publishes config and runtime state; tests use it to set a runtime state directly. */
+  public SnapshotPublisher publisher() {
+    return publisher;
   }
 
   public int grpcPort() {
@@ -136,6 +159,10 @@ public final class GatewayRuntime implements AutoCloseable {
       grpc.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    runtimeState.close();
+    if (processor != null) {
+      processor.close();
     }
   }
 }

@@ -64,6 +64,11 @@ public final class AdminServer implements AutoCloseable {
     }
   }
 
+  /** Serves {@code handler} under {@code path} too (the runtime-state admin API, {@code /admin/}). */
+  public void mount(String path, com.sun.net.httpserver.HttpHandler handler) {
+    server.createContext(path, handler);
+  }
+
   public int port() {
     return server.getAddress().getPort();
   }

@@ -3,6 +3,7 @@ package dev.tollgate.xds.server;
 import dev.tollgate.core.config.LoadedConfig;
 import dev.tollgate.core.policy.PolicyHolder;
 import dev.tollgate.core.policy.PolicyDocument;
+import dev.tollgate.core.policy.RuntimeState;
 import dev.tollgate.xds.translate.EnvoyResourceTranslator;
 import dev.tollgate.xds.translate.EnvoyResources;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
@@ -27,6 +28,10 @@ public final class SnapshotPublisher {
   private long sequence;
   private volatile String currentDigest = "";
   private volatile String currentVersion = "";
+  /** The policy of the config in force, before the store's state is merged in. */
+  private PolicyDocument configPolicy;
+  private RuntimeState runtime = RuntimeState.empty();
+  private volatile LoadedConfig current;
 
   public SnapshotPublisher(SimpleCache<String> cache, EnvoyResourceTranslator translator, PolicyHolder policy) {
     this.cache = cache;
@@ -45,12 +50,36 @@ public final class SnapshotPublisher {
         resources.routes(), resources.secrets(), version));
     // Envoy first, policy second: for a moment a new model may answer 404 from ext_proc, but a
     // removed model never routes after policy already forgot who may use it.
-    policy.publish(PolicyDocument.from(loaded.config(), version));
+    configPolicy = PolicyDocument.from(loaded.config(), version);
+    policy.publish(configPolicy.withRuntime(version, runtime));
+    current = loaded;
     currentDigest = loaded.digest();
     currentVersion = version;
     LOG.info("published config version {} ({} models, {} backends, {} consumers)", version,
         loaded.config().models().size(), loaded.config().backends().size(), loaded.config().consumers().size());
     return true;
+  }
+
+  /**
+   * The store's state (runtime keys, subscriptions) changed: a new policy version for the ext
+   * services with the same config. Envoy's resources do not depend on it, so nothing goes to Envoy.
+   */
+  public synchronized void publishRuntime(RuntimeState state) {
+    if (state.equals(runtime)) {
+      return;
+    }
+    runtime = state;
+    if (configPolicy != null) {
+      PolicyDocument next = configPolicy.withRuntime(currentVersion, state);
+      policy.publish(next);
+      LOG.info("published policy version {} ({} runtime keys, {} subscriptions)", next.version(),
+          state.keys().size(), state.subscriptions().size());
+    }
+  }
+
+  /** The config in force; null before the first publish. */
+  public LoadedConfig currentConfig() {
+    return current;
   }
 
   public String currentVersion() {

@@ -1,0 +1,118 @@
+package dev.tollgate.cli.admin;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tollgate subscriptions request|approve|reject|revoke|list}: access to models that need approval. */
+@Command(name = "subscriptions", mixinStandardHelpOptions = true,
+    description = "Request, approve, reject, revoke and list model subscriptions through the admin API.",
+    subcommands = {SubscriptionsCommand.Request.class, SubscriptionsCommand.Approve.class,
+        SubscriptionsCommand.Reject.class, SubscriptionsCommand.Revoke.class, SubscriptionsCommand.ListSubscriptions.class})
+public final class SubscriptionsCommand {
+
+  /** One subscription change: POST {consumer, model} to a path. */
+  abstract static class Change implements Callable<Integer> {
+    @Mixin AdminOptions admin;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--consumer", required = true, paramLabel = "NAME")
+    String consumer;
+
+    @Option(names = "--model", required = true, paramLabel = "MODEL", description = "A public model name.")
+    String model;
+
+    abstract String path();
+
+    @Override
+    public Integer call() throws Exception {
+      ObjectNode body = AdminClient.JSON.createObjectNode().put("consumer", consumer).put("model", model);
+      AdminClient.Answer answer = admin.client().post(path(), body);
+      if (!answer.ok()) {
+        return Output.fail(spec, answer);
+      }
+      spec.commandLine().getOut().println("Subscription of " + consumer + " to " + model + ": "
+          + answer.body().path("status").asText() + ".");
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "request", mixinStandardHelpOptions = true, description = "Ask for a model (status pending).")
+  static final class Request extends Change {
+    @Override
+    String path() {
+      return "admin/subscriptions";
+    }
+  }
+
+  @Command(name = "approve", mixinStandardHelpOptions = true, description = "Approve a pending (or rejected) request.")
+  static final class Approve extends Change {
+    @Override
+    String path() {
+      return "admin/subscriptions/approve";
+    }
+  }
+
+  @Command(name = "reject", mixinStandardHelpOptions = true, description = "Reject a pending request.")
+  static final class Reject extends Change {
+    @Override
+    String path() {
+      return "admin/subscriptions/reject";
+    }
+  }
+
+  @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke an approved subscription.")
+  static final class Revoke extends Change {
+    @Override
+    String path() {
+      return "admin/subscriptions/revoke";
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List subscriptions.")
+  static final class ListSubscriptions implements Callable<Integer> {
+    @Mixin AdminOptions admin;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--consumer", paramLabel = "NAME")
+    String consumer;
+
+    @Option(names = "--status", paramLabel = "STATUS", description = "pending, approved, rejected or revoked.")
+    String status;
+
+    @Option(names = "--json", description = "Print the admin API's JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      List<String> params = new ArrayList<>();
+      if (consumer != null) {
+        params.add("consumer=" + URLEncoder.encode(consumer, StandardCharsets.UTF_8));
+      }
+      if (status != null) {
+        params.add("status=" + URLEncoder.encode(status, StandardCharsets.UTF_8));
+      }
+      AdminClient.Answer answer = admin.client().get("admin/subscriptions"
+          + (params.isEmpty() ? "" : "?" + String.join("&", params)));
+      if (!answer.ok()) {
+        return Output.fail(spec, answer);
+      }
+      if (json) {
+        return Output.json(spec, answer);
+      }
+      Output.table(spec, answer.body().path("data"),
+          new String[] {"CONSUMER", "MODEL", "STATUS", "REQUESTED", "DECIDED BY", "DECIDED"},
+          new String[] {"consumer", "model", "status", "requested_at", "decided_by", "decided_at"});
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package dev.tollgate.core.config;
+
+import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
+
+/** Checks the {@code store} section and {@code control_plane.admin_token}; findings carry YAML paths. */
+final class StoreConfigValidator {
+  private StoreConfigValidator() {}
+
+  static void validate(GatewayConfig config, UnaryOperator<String> environment, BiConsumer<String, String> add) {
+    StoreConfig store = config.store();
+    if (!StoreConfig.H2.equals(store.kind()) && !StoreConfig.POSTGRESQL.equals(store.kind())) {
+      add.accept("store.kind", "must be h2 or postgresql");
+    } else if (store.isPostgresql()) {
+      if (store.url() == null || !store.url().startsWith("jdbc:postgresql://")) {
+        add.accept("store.url", "required for kind postgresql: jdbc:postgresql://HOST:PORT/DATABASE");
+      }
+      if (store.path() != null) {
+        add.accept("store.path", "only for kind h2");
+      }
+    } else {
+      if (store.path() == null || store.path().isBlank()) {
+        add.accept("store.path", "must not be empty");
+      }
+      for (String field : new String[] {"url", "user", "password"}) {
+        boolean set = switch (field) {
+          case "url" -> store.url() != null;
+          case "user" -> store.user() != null;
+          default -> store.password() != null;
+        };
+        if (set) {
+          add.accept("store." + field, "only for kind postgresql");
+        }
+      }
+    }
+    reference("store.password", store.password(), environment, add);
+    Integer poll = store.pollIntervalMs();
+    if (poll == null || poll < 100 || poll > 60_000) {
+      add.accept("store.poll_interval_ms", "must be between 100 and 60000" + (poll == null ? "" : ", got " + poll));
+    }
+    reference("control_plane.admin_token", config.controlPlane().adminToken(), environment, add);
+  }
+
+  /** A reference must resolve now, so the operator learns of a missing variable before start. */
+  private static void reference(String path, String value, UnaryOperator<String> environment,
+      BiConsumer<String, String> add) {
+    if (value == null) {
+      return;
+    }
+    var ref = CredentialRef.parse(value);
+    if (ref.isEmpty()) {
+      // Never echo the value: it may be the secret itself.
+      add.accept(path, "must be a reference, env:VAR or file:PATH (inline secrets are not accepted)");
+      return;
+    }
+    try {
+      ref.get().resolve(environment);
+    } catch (CredentialRef.CredentialException e) {
+      add.accept(path, e.getMessage());
+    }
+  }
+}
