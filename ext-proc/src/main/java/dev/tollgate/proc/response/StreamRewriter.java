@@ -1,0 +1,238 @@
+package dev.tollgate.proc.response;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Rewrites an OpenAI event stream chunk by chunk as Envoy hands it over: reads the provider's
+ * usage, drops the usage-only chunk when the gateway (not the client) asked for it, writes the
+ * public model name, applies field rewrites, and runs each choice's text through its own
+ * {@link ResponseTextTransform.ChoiceStream}, flushing what that held back before the choice's
+ * final chunk (or before {@code [DONE]}, or at the end of a truncated stream). Events nobody
+ * changes go out as the exact bytes that came in. Not thread-safe: one per response.
+ */
+final class StreamRewriter {
+  private final ResponsePlan plan;
+  private final ObjectMapper json;
+  private final BodyRewrites rewrites;
+  private final SseDecoder decoder = new SseDecoder();
+  private final Map<Integer, ResponseTextTransform.ChoiceStream> choices = new TreeMap<>();
+  private ObjectNode template;
+  private Optional<TokenUsage> usage = Optional.empty();
+  private long firstTokenNanos = -1;
+  private int brokenEvents;
+  private boolean sawDone;
+  private boolean ended;
+
+  StreamRewriter(ResponsePlan plan, ObjectMapper json) {
+    this.plan = plan;
+    this.json = json;
+    this.rewrites = new BodyRewrites(plan.rewrite(), plan.publicModel());
+  }
+
+  /** @return what the client gets for these bytes (maybe nothing yet) */
+  ByteString accept(ByteString bytes, boolean endOfStream) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.size() + 64);
+    for (SseEvent event : decoder.feed(bytes)) {
+      event(event, out);
+    }
+    if (endOfStream) {
+      for (SseEvent rest : decoder.finish()) {
+        // Cut off mid-event: what arrived of it cannot be trusted to be whole JSON.
+        brokenEvents++;
+      }
+      if (!sawDone) {
+        // Truncated: still deliver the text held back, but no [DONE] the provider never sent.
+        flushChoices(out);
+      }
+      ended = true;
+    }
+    return ByteString.copyFrom(out.toByteArray());
+  }
+
+  private void event(SseEvent event, ByteArrayOutputStream out) {
+    if (event.oversized()) {
+      brokenEvents++;
+      return;
+    }
+    if (event.data() == null) {
+      out.writeBytes(event.raw()); // comments and keep-alives
+      return;
+    }
+    if (event.isDone()) {
+      flushChoices(out);
+      sawDone = true;
+      out.writeBytes(event.raw());
+      return;
+    }
+    JsonNode tree;
+    try {
+      tree = json.readTree(event.data());
+    } catch (IOException e) {
+      tree = null;
+    }
+    if (!(tree instanceof ObjectNode chunk)) {
+      // A client SDK fails on a data line that is not a JSON object; drop it and count it.
+      brokenEvents++;
+      return;
+    }
+    byte[] rewritten = chunk(chunk);
+    if (rewritten != null) {
+      out.writeBytes(rewritten.length == 0 ? event.raw() : rewritten);
+    }
+  }
+
+  /** @return null to drop the chunk, an empty array to send it unchanged, or the new bytes */
+  private byte[] chunk(ObjectNode chunk) {
+    if (chunk.has("error")) {
+      return new byte[0]; // a provider's in-stream error event: the client must see it as sent
+    }
+    JsonNode choicesNode = chunk.get("choices");
+    TokenUsage.read(chunk.get("usage")).ifPresent(found -> usage = Optional.of(found));
+    if (plan.usage().forced() && choicesNode != null && choicesNode.isArray() && choicesNode.isEmpty()
+        && chunk.path("usage").isObject()) {
+      return null; // the usage-only chunk only the gateway asked for
+    }
+    boolean changed = false;
+    if (plan.usage().forced() && chunk.has("usage")) {
+      chunk.remove("usage"); // "usage": null, which the client would not have got
+      changed = true;
+    }
+    if (template == null && choicesNode != null && choicesNode.isArray() && !choicesNode.isEmpty()) {
+      template = chunk.deepCopy();
+      template.remove("choices");
+      template.remove("usage");
+    }
+    if (choicesNode instanceof ArrayNode list) {
+      for (JsonNode choice : list) {
+        if (choice instanceof ObjectNode object) {
+          changed |= choice(object);
+        }
+      }
+    }
+    changed |= rewrites.apply(chunk);
+    if (!changed) {
+      return new byte[0];
+    }
+    try {
+      return SseEvent.encode(json.writeValueAsString(chunk));
+    } catch (IOException e) {
+      throw new IllegalStateException("a parsed tree always serialises", e);
+    }
+  }
+
+  private boolean choice(ObjectNode choice) {
+    ObjectNode holder = textHolder(choice);
+    String field = plan.completionsText() ? "text" : "content";
+    JsonNode text = holder == null ? null : holder.get(field);
+    if (plan.text() == null) {
+      if (text != null && text.isTextual()) {
+        sawText(text.textValue());
+      }
+      return false;
+    }
+    int index = choice.path("index").asInt(0);
+    boolean changed = false;
+    if (text != null && text.isTextual()) {
+      String safe = choices.computeIfAbsent(index, i -> plan.text().openChoice()).accept(text.textValue());
+      sawText(safe);
+      if (!safe.equals(text.textValue())) {
+        holder.put(field, safe);
+        changed = true;
+      }
+    }
+    JsonNode finish = choice.get("finish_reason");
+    if (finish != null && !finish.isNull()) {
+      ResponseTextTransform.ChoiceStream stream = choices.remove(index);
+      String tail = stream == null ? "" : stream.finish();
+      if (!tail.isEmpty()) {
+        sawText(tail);
+        ObjectNode target = holder != null ? holder : plan.completionsText() ? choice : choice.putObject("delta");
+        JsonNode before = target.get(field);
+        target.put(field, (before != null && before.isTextual() ? before.textValue() : "") + tail);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /** Time to first token as the client sees it: held-back text counts when it is sent. */
+  private void sawText(String sent) {
+    if (firstTokenNanos < 0 && !sent.isEmpty()) {
+      firstTokenNanos = System.nanoTime() - plan.startNanos();
+    }
+  }
+
+  /** Chat chunks carry text in {@code delta.content}, completions in the choice's {@code text}. */
+  private ObjectNode textHolder(ObjectNode choice) {
+    if (plan.completionsText()) {
+      return choice;
+    }
+    return choice.get("delta") instanceof ObjectNode delta ? delta : null;
+  }
+
+  /** Sends what every still-open choice holds back, as one chunk per choice. */
+  private void flushChoices(ByteArrayOutputStream out) {
+    if (choices.isEmpty()) {
+      return;
+    }
+    Iterator<Map.Entry<Integer, ResponseTextTransform.ChoiceStream>> open = choices.entrySet().iterator();
+    while (open.hasNext()) {
+      Map.Entry<Integer, ResponseTextTransform.ChoiceStream> entry = open.next();
+      String tail = entry.getValue().finish();
+      open.remove();
+      if (tail.isEmpty()) {
+        continue;
+      }
+      ObjectNode chunk = template == null ? json.createObjectNode() : template.deepCopy();
+      ObjectNode choice = chunk.putArray("choices").addObject();
+      choice.put("index", entry.getKey());
+      if (plan.completionsText()) {
+        choice.put("text", tail);
+      } else {
+        choice.putObject("delta").put("content", tail);
+      }
+      choice.putNull("finish_reason");
+      rewrites.apply(chunk);
+      try {
+        out.writeBytes(SseEvent.encode(json.writeValueAsString(chunk)));
+      } catch (IOException e) {
+        throw new IllegalStateException("a parsed tree always serialises", e);
+      }
+    }
+  }
+
+  String providerModel() {
+    return rewrites.providerModel();
+  }
+
+  Optional<TokenUsage> usage() {
+    return usage;
+  }
+
+  long firstTokenNanos() {
+    return firstTokenNanos;
+  }
+
+  int brokenEvents() {
+    return brokenEvents;
+  }
+
+  /** The body ended with [DONE]. */
+  boolean sawDone() {
+    return sawDone;
+  }
+
+  boolean ended() {
+    return ended;
+  }
+}
