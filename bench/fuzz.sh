@@ -37,8 +37,10 @@ targets=(
   "core     dev.tollgate.core.config.ConfigLoaderFuzzTest#parseReturnsConfigOrLocatedProblems"
   "ext-proc dev.tollgate.proc.RequestBodyParserFuzzTest#parseAlwaysDecides"
   "ext-proc dev.tollgate.proc.RequestBodyParserFuzzTest#rewriteChangesOnlyTheModel"
+  "inspect  dev.tollgate.inspect.pii.PiiFuzzTest#redactionKeepsEverythingElse"
+  "inspect  dev.tollgate.inspect.pii.PiiFuzzTest#streamEqualsWholeText"
 )
-for file in $(grep -rl --include='*FuzzTest.java' '@FuzzTest' core ext-proc fake-provider 2>/dev/null); do
+for file in $(grep -rl --include='*FuzzTest.java' '@FuzzTest' core ext-proc fake-provider inspect 2>/dev/null); do
   for method in $(awk '/@FuzzTest/ {want = 1} want && match($0, /void [A-Za-z0-9_]+\(/) {
       print substr($0, RSTART + 5, RLENGTH - 6); want = 0 }' "$file"); do
     class=$(basename "$file" .java)
@@ -56,10 +58,10 @@ restore_corpus() {  # module: put the stored corpus where Jazzer looks for it (m
 store_corpus() {
   if [[ -d "$root/$1/.cifuzz-corpus" ]]; then rm -rf "${corpus_store:?}/$1"; mv "$root/$1/.cifuzz-corpus" "$corpus_store/$1"; fi
 }
-trap 'for m in core ext-proc fake-provider; do store_corpus $m; done' EXIT
+trap 'for m in core ext-proc fake-provider inspect; do store_corpus $m; done' EXIT
 
 echo "building..." >&2
-mvn -B -q -DskipTests -pl core,ext-proc -am install >&2
+mvn -B -q -DskipTests -pl core,ext-proc,inspect -am install >&2
 
 passed=0; failed=0; summary=()
 for target in "${targets[@]}"; do

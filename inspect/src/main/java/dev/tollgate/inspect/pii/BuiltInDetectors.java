@@ -44,7 +44,7 @@ final class BuiltInDetectors {
   private static final Pattern IBAN = Pattern.compile(
       "(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])");
   private static final Pattern CREDIT_CARD = Pattern.compile(
-      "(?<![0-9.-])[1-6][0-9]{3}(?:[ -]?[0-9]){8,15}(?![0-9])");
+      "(?<![0-9.-])(?<![0-9][ -])[1-6][0-9]{3}(?:[ -]?[0-9]){8,15}(?![0-9])");
   private static final Pattern US_SSN = Pattern.compile(
       "(?<![0-9-])[0-9]{3}([- ])[0-9]{2}\\1[0-9]{4}(?![0-9-])");
   private static final Pattern IPV4 = Pattern.compile(
@@ -54,8 +54,8 @@ final class BuiltInDetectors {
           + "(?:[0-9A-Fa-f]{1,4}|[0-9]{1,3}(?:\\.[0-9]{1,3}){3})?(?![0-9A-Fa-f:]|\\.[0-9])");
   /** Candidates only; libphonenumber decides. Digit runs are possessive so failures are cheap. */
   private static final Pattern PHONE = Pattern.compile(
-      "(?<![\\w+.-])(?:\\+[0-9]{1,3}[ .-]?)?(?:\\([0-9]{1,5}\\)[ .-]?)?[0-9]{1,15}+"
-          + "(?:[ .-][0-9]{1,15}+){0,6}(?!\\w)");
+      "(?<![\\w+.-])(?<![0-9][ .-])(?:\\+[0-9]{1,3}[ .-]?)?(?:\\([0-9]{1,5}\\)[ .-]?)?[0-9]{1,15}+"
+          + "(?:[ .-][0-9]{1,15}+){0,6}(?: ?(?:x|ext\\.?) ?[0-9]{1,6}+)?(?!\\w|:[0-9])");
 
   static List<Detector> all(String defaultRegion, List<String> phoneRegions) {
     List<Detector> list = new ArrayList<>();
@@ -72,7 +72,7 @@ final class BuiltInDetectors {
     list.add(new Detector("US_SSN", US_SSN, 16, (t, s, e) -> Checks.ssn(t, s, e) ? e : -1, 4));
     list.add(new Detector("IP_ADDRESS", IPV4, 20, (t, s, e) -> Checks.ipv4(t, s, e) ? e : -1, 5));
     list.add(new Detector("IP_ADDRESS", IPV6, 56, (t, s, e) -> Checks.ipv6(t, s, e) ? e : -1, 5));
-    list.add(new Detector("PHONE", PHONE, 128, shortening(phone(defaultRegion, phoneRegions)), 6));
+    list.add(new Detector("PHONE", PHONE, 128, phone(defaultRegion, phoneRegions), 6));
     return list;
   }
 
@@ -122,33 +122,58 @@ final class BuiltInDetectors {
     return end;
   }
 
-  static ValueCheck phone(String defaultRegion, List<String> regions) {
+  /** ISO dates and d.m.yyyy dates are valid phone numbers in some regions; they are dates. */
+  private static final Pattern DATE = Pattern.compile(
+      "[0-9]{4}[-./][0-9]{1,2}[-./][0-9]{1,2}|[0-9]{1,2}[-./][0-9]{1,2}[-./][0-9]{4}");
+
+  /**
+   * Valid for libphonenumber in the default region (or as written, with a +country prefix), then
+   * in each further region (there only when written with a leading 0); in each region the whole candidate first, then its shorter prefixes
+   * ending before a separator. So a US number followed by a digit is the US number, not a longer
+   * number that happens to be valid elsewhere.
+   */
+  static Detector.Check phone(String defaultRegion, List<String> regions) {
     PhoneNumberUtil util = PhoneNumberUtil.getInstance();
+    List<String> all = new ArrayList<>();
+    all.add(defaultRegion);
+    regions.stream().filter(r -> !r.equals(defaultRegion)).forEach(all::add);
     return (text, start, end) -> {
-      int digits = 0;
-      for (int i = start; i < end; i++) {
-        char c = text.charAt(i);
-        if (c >= '0' && c <= '9') {
-          digits++;
+      boolean international = text.charAt(start) == '+';
+      boolean trunkPrefix = text.charAt(start) == '0'
+          || (text.charAt(start) == '(' && end > start + 1 && text.charAt(start + 1) == '0');
+      for (String region : all) {
+        if (!international && !trunkPrefix && !region.equals(defaultRegion)) {
+          // Further regions only take numbers written with the national trunk prefix ("020 ...",
+          // "(0)..."): without it, house numbers, ZIP codes and IDs are valid numbers somewhere.
+          continue;
+        }
+        Detector.Check inRegion = shortening((t, s, e) -> validPhone(util, t, s, e, region));
+        int accepted = inRegion.acceptedEnd(text, start, end);
+        if (accepted > start) {
+          return accepted;
+        }
+        if (international) {
+          return -1; // the country is written out; other regions cannot change the verdict
         }
       }
-      if (digits < 7 || digits > 15) {
-        return false;
-      }
-      String candidate = text.subSequence(start, end).toString();
-      if (valid(util, candidate, defaultRegion)) {
-        return true;
-      }
-      if (candidate.startsWith("+")) {
-        return false; // the country is written out; other regions cannot change the verdict
-      }
-      for (String region : regions) {
-        if (valid(util, candidate, region)) {
-          return true;
-        }
-      }
-      return false;
+      return -1;
     };
+  }
+
+  private static boolean validPhone(PhoneNumberUtil util, CharSequence text, int start, int end,
+      String region) {
+    int digits = 0;
+    for (int i = start; i < end; i++) {
+      char c = text.charAt(i);
+      if (c >= '0' && c <= '9') {
+        digits++;
+      }
+    }
+    if (digits < 7 || digits > 15) {
+      return false;
+    }
+    String candidate = text.subSequence(start, end).toString();
+    return !DATE.matcher(candidate).lookingAt() && valid(util, candidate, region);
   }
 
   private static boolean valid(PhoneNumberUtil util, String candidate, String region) {
