@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,13 @@ public final class RequestLimiter implements AutoCloseable {
   private static final ThrottledLog STORE_ERRORS =
       new ThrottledLog(LoggerFactory.getLogger(RequestLimiter.class), 10_000);
 
+  /** Builds Redis stores on a daemon thread of their own, never on a gRPC thread. */
+  private static final Executor STARTER = task -> {
+    Thread thread = new Thread(task, "tollgate-limits-redis-start");
+    thread.setDaemon(true);
+    thread.start();
+  };
+
   private final MeterRegistry meters;
   private final Function<RedisConfig, LimitStore> redisStores;
   private final LimitStore memory;
@@ -34,7 +43,12 @@ public final class RequestLimiter implements AutoCloseable {
   private volatile Current current = new Current(new LimitPlan(RequestLimitsPolicy.NONE), null);
   private volatile boolean closed;
 
-  private record Current(LimitPlan plan, LimitStore redis) {}
+  /**
+   * @param redis the Redis store being built for this policy, or null without Redis. Built off the
+   *     request path: the first Lettuce client in a JVM takes over a second to start, longer than
+   *     Envoy waits for ext_proc; until it is ready, decisions follow {@code on_error}.
+   */
+  private record Current(LimitPlan plan, CompletableFuture<LimitStore> redis) {}
 
   public RequestLimiter(MeterRegistry meters) {
     this(meters, new InMemoryLimitStore(), RedisLimitStore::new);
@@ -56,8 +70,12 @@ public final class RequestLimiter implements AutoCloseable {
     if (checks.isEmpty()) {
       return LimitOutcome.UNLIMITED;
     }
-    LimitStore store = now.redis() == null ? memory : now.redis();
-    Decision decision = store.decide(checks, now.plan().leaseMillis(model));
+    LimitStore store = now.redis() == null ? memory : now.redis().getNow(null);
+    Decision decision = store == null ? new Decision.Unavailable("starting")
+        : store.decide(checks, now.plan().leaseMillis(model));
+    if (decision instanceof Decision.Unavailable unavailable) {
+      return storeFailed(policy.redis(), unavailable);
+    }
     if (decision instanceof Decision.Allowed allowed) {
       count(store, "allowed", "none");
       return new LimitOutcome(null, rateHeaders(allowed.rates()), allowed.lease());
@@ -66,7 +84,15 @@ public final class RequestLimiter implements AutoCloseable {
       count(store, "limited", limited.refusedBy().scope());
       return refuse(limited);
     }
-    return storeFailed(policy.redis(), (Decision.Unavailable) decision);
+    throw new IllegalStateException("unknown decision " + decision);
+  }
+
+  /**
+   * Readies the store a policy needs (connects to Redis) before requests arrive; call when a
+   * policy is published. Cheap when nothing changed.
+   */
+  public void prepare(RequestLimitsPolicy policy) {
+    currentFor(policy);
   }
 
   private LimitOutcome refuse(Decision.Limited limited) {
@@ -138,26 +164,36 @@ public final class RequestLimiter implements AutoCloseable {
       if (seen.plan().policy() == policy) {
         return seen;
       }
-      LimitStore redis = seen.redis();
+      CompletableFuture<LimitStore> redis = seen.redis();
       RedisConfig was = seen.plan().policy().redis();
       if (!Objects.equals(was, policy.redis())) {
         // Leases still held in the old store are not released there; they expire on their own.
-        if (redis != null) {
-          redis.close();
-        }
-        redis = policy.redis() == null || closed ? null : redisStores.apply(policy.redis());
+        closeWhenBuilt(redis);
+        RedisConfig settings = policy.redis();
+        redis = settings == null || closed ? null
+            : CompletableFuture.supplyAsync(() -> redisStores.apply(settings), STARTER);
       }
       current = new Current(new LimitPlan(policy), redis);
       return current;
     }
   }
 
+  /** True once the current policy's Redis store exists (connected or not); for tests. */
+  boolean redisStoreBuilt() {
+    CompletableFuture<LimitStore> redis = current.redis();
+    return redis != null && redis.isDone();
+  }
+
+  private static void closeWhenBuilt(CompletableFuture<LimitStore> store) {
+    if (store != null) {
+      store.thenAccept(LimitStore::close);
+    }
+  }
+
   @Override
   public synchronized void close() {
     closed = true;
-    if (current.redis() != null) {
-      current.redis().close();
-    }
+    closeWhenBuilt(current.redis());
     memory.close();
   }
 }

@@ -96,10 +96,19 @@ class RequestLimiterTest {
     Map<String, LimitRule> rules = Map.of("alice", new LimitRule(new Rate(60, 1), 0, List.of()));
     RequestLimitsPolicy open = new RequestLimitsPolicy(rules, Map.of(), Map.of(),
         new RedisConfig("redis://127.0.0.1:1", 50, RedisConfig.FAIL_OPEN, "t:"));
+    withRedis.prepare(open);
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (!withRedis.redisStoreBuilt() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
     assertThat(withRedis.acquire(open, caller("alice", ""), "m").allowed()).isTrue();
     assertThat(withRedis.acquire(open, caller("alice", ""), "m").allowed()).isTrue();
     RequestLimitsPolicy closed = new RequestLimitsPolicy(rules, Map.of(), Map.of(),
         new RedisConfig("redis://127.0.0.1:1", 50, RedisConfig.FAIL_CLOSED, "t:"));
+    withRedis.prepare(closed);
+    while (!withRedis.redisStoreBuilt() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
     LimitOutcome refused = withRedis.acquire(closed, caller("alice", ""), "m");
     assertThat(refused.allowed()).isFalse();
     assertThat(refused.refusal().status()).isEqualTo(503);
