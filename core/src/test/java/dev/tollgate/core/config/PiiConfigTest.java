@@ -1,0 +1,89 @@
+package dev.tollgate.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The {@code pii:} section of a policy: binding, defaults, and located validation problems. */
+class PiiConfigTest {
+  private static final ConfigLoader LOADER = new ConfigLoader(name -> null);
+  private static final String HEAD = """
+      backends:
+        - name: local
+          kind: openai-compatible
+          endpoints: [ { host: 127.0.0.1, port: 8000 } ]
+      models:
+        - name: m
+          targets: [ { backend: local } ]
+      policies:
+        - name: p
+      """;
+
+  private static PiiConfig load(String pii) throws InvalidConfigException {
+    return LOADER.parse(HEAD + pii, "t.yaml").config().policies().get(0).pii();
+  }
+
+  private static List<ConfigProblem> problems(String pii) {
+    InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
+        () -> LOADER.parse(HEAD + pii, "t.yaml"));
+    assertThat(e).as("expected the config to be refused").isNotNull();
+    return e.problems();
+  }
+
+  @Test
+  void anEmptySectionTakesEveryDefault() throws Exception {
+    PiiConfig config = load("    pii: {}\n");
+    assertThat(config).isEqualTo(PiiConfig.defaults());
+    assertThat(config.defaultRegion()).isEqualTo("US");
+    assertThat(config.request()).containsEntry("SECRET", "block").containsEntry("EMAIL", "pseudonymize");
+    assertThat(config.response()).isEmpty();
+  }
+
+  @Test
+  void aFullSectionBinds() throws Exception {
+    PiiConfig config = load("""
+            pii:
+              default_region: GB
+              phone_regions: [ DE, FR ]
+              request: { EMAIL: pseudonymize, CREDIT_CARD: block, EMPLOYEE_ID: mask }
+              response: { EMAIL: mask, SECRET: block }
+              custom:
+                - { entity: EMPLOYEE_ID, pattern: 'EMP-[0-9]{6}', max_length: 10 }
+        """);
+    assertThat(config.defaultRegion()).isEqualTo("GB");
+    assertThat(config.phoneRegions()).containsExactly("DE", "FR");
+    assertThat(config.request()).containsExactly(Map.entry("EMAIL", "pseudonymize"),
+        Map.entry("CREDIT_CARD", "block"), Map.entry("EMPLOYEE_ID", "mask"));
+    assertThat(config.custom()).containsExactly(new PiiPatternConfig("EMPLOYEE_ID", "EMP-[0-9]{6}", 10));
+  }
+
+  @Test
+  void problemsNameTheirPathAndLine() {
+    List<ConfigProblem> problems = problems("""
+            pii:
+              default_region: Narnia
+              request: { EMAIL: shred, NAME: mask }
+              response: { EMAIL: pseudonymize }
+              custom:
+                - { entity: EMAIL, pattern: 'x' }
+                - { entity: lower, pattern: '(' , max_length: 0 }
+                - { entity: ANYTHING, pattern: '.*' }
+        """);
+    assertThat(problems).extracting(ConfigProblem::path).containsExactlyInAnyOrder(
+        "policies[0].pii.default_region",
+        "policies[0].pii.request.EMAIL",
+        "policies[0].pii.request.NAME",
+        "policies[0].pii.response.EMAIL",
+        "policies[0].pii.custom[0].entity",
+        "policies[0].pii.custom[1].entity",
+        "policies[0].pii.custom[1].pattern",
+        "policies[0].pii.custom[1].max_length",
+        "policies[0].pii.custom[2].pattern");
+    assertThat(problems).allSatisfy(p -> assertThat(p.line()).isGreaterThan(9));
+    assertThat(problems).filteredOn(p -> p.path().endsWith("custom[0].entity"))
+        .singleElement().satisfies(p -> assertThat(p.message()).contains("built-in"));
+  }
+}
