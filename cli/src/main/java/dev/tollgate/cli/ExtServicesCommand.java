@@ -1,6 +1,7 @@
 package dev.tollgate.cli;
 
 import dev.tollgate.cli.runtime.ExtServices;
+import dev.tollgate.cli.runtime.Observability;
 import dev.tollgate.core.policy.stream.RemotePolicySource;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -31,6 +32,14 @@ final class ExtServicesCommand implements Callable<Integer> {
   @Option(names = "--node", defaultValue = "ext-services", description = "Name in the control plane's log. Default: ${DEFAULT-VALUE}.")
   String node;
 
+  @Option(names = "--metrics-port", description = "Serve GET /metrics (Prometheus text) on this port, at --address."
+      + " Default: none (no metrics endpoint).")
+  Integer metricsPort;
+
+  @Option(names = "--audit-log", paramLabel = "FILE", description = "Append audit records (JSON lines) to FILE."
+      + " Default: none (records go to the logger tollgate.audit, on stderr).")
+  String auditLog;
+
   @Override
   public Integer call() throws Exception {
     int colon = controlPlane.lastIndexOf(':');
@@ -43,7 +52,12 @@ final class ExtServicesCommand implements Callable<Integer> {
         .usePlaintext()
         .build();
     RemotePolicySource policy = new RemotePolicySource(channel, node).start();
-    ExtServices services = ExtServices.start(address, port, policy);
+    Observability observability = Observability.create(auditLog);
+    if (metricsPort != null) {
+      int bound = observability.serveMetrics(address, metricsPort);
+      System.out.println("metrics on http://" + address + ":" + bound + "/metrics");
+    }
+    ExtServices services = ExtServices.start(address, port, policy, observability);
     System.out.println("ext services up on " + address + ":" + services.port() + ", policy from " + controlPlane);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

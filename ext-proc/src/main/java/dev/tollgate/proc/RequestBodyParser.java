@@ -85,6 +85,9 @@ final class RequestBodyParser {
     JsonNode tree;
     try (InputStream in = body.newInput()) {
       tree = json.readTree(in);
+    } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+      return new Refused(OpenAiError.invalidRequest(
+          "The request body nests JSON deeper than " + MAX_NESTING + " levels.", null));
     } catch (IOException e) {
       // Jackson's message names the position; it quotes at most a few characters of input.
       return new Refused(OpenAiError.invalidRequest(

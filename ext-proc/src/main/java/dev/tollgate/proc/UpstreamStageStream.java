@@ -58,8 +58,9 @@ final class UpstreamStageStream extends ProcessorStream {
           "The gateway lost track of this request; please retry."), requestId);
     }
     CommonResponse.Builder common = Responses.common();
-    if (upstreamModel != null && !upstreamModel.equals(parsed.model())) {
-      byte[] bytes = parser.writeWithModel(parsed.body(), upstreamModel);
+    boolean renamed = upstreamModel != null && !upstreamModel.equals(parsed.model());
+    if (renamed || parsed.bodyChanged()) {
+      byte[] bytes = parser.writeWithModel(parsed.body(), renamed ? upstreamModel : parsed.model());
       mutation.addSetHeaders(Responses.header("content-length", Integer.toString(bytes.length)));
       common.setStatus(CommonResponse.ResponseStatus.CONTINUE_AND_REPLACE)
           .setBodyMutation(BodyMutation.newBuilder().setBody(ByteString.copyFrom(bytes)));

@@ -110,6 +110,8 @@ final class TestGateway implements AutoCloseable {
     Path credential = dir.resolve("provider-key");
     Files.writeString(credential, PROVIDER_KEY + "\n");
     values.put("CREDENTIAL_FILE", credential.toString());
+    // The test's own directory, for files a config names (audit log, ...).
+    values.put("DIR", dir.toString());
     values.put("ALICE_HASH", sha256(ALICE_KEY));
     values.put("BOB_HASH", sha256(BOB_KEY));
     Path configFile = dir.resolve("tollgate.yaml");

@@ -49,6 +49,12 @@ public final class TokenCounter {
     }
   }
 
+  /** Loads both tables now (about half a second cold), so no request waits for them. */
+  public void warmUp() {
+    encoding(EncodingType.O200K_BASE).countTokensOrdinary("warm up");
+    encoding(EncodingType.CL100K_BASE).countTokensOrdinary("warm up");
+  }
+
   /** Tokens of a text in the model's encoding (or the estimate). */
   public int count(String model, String text) {
     return count(TokenEncoding.of(model), text);

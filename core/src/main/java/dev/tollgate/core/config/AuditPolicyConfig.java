@@ -1,0 +1,16 @@
+package dev.tollgate.core.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** The {@code audit:} section of an inspection policy. */
+public record AuditPolicyConfig(
+    /* Put the prompt texts (after PII redaction, as the provider saw them) into the audit record.
+       Default: false: records carry counts, verdicts and reasons, never the prompt. */
+    @JsonProperty("include_prompt") Boolean includePrompt) {
+
+  public static final AuditPolicyConfig DEFAULTS = new AuditPolicyConfig(false);
+
+  public AuditPolicyConfig {
+    includePrompt = includePrompt != null && includePrompt;
+  }
+}
