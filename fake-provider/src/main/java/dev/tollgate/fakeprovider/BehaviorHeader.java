@@ -12,7 +12,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code x-fake-provider-behavior}: {@code status-NNN} (NNN in 400..599) answers that status
  *       with an OpenAI-shaped error; {@code reset} closes the connection without answering;
  *       {@code stall-first-byte} waits {@link #STALL} before the first byte; {@code stall-mid-stream}
- *       sends the first two events of a stream, then waits {@link #STALL}. Anything else is normal.</li>
+ *       sends the first two events of a stream, then waits {@link #STALL}.
+ *       Wire-format faults for the gateway's response side: {@code status-NNN-html} (an HTML error
+ *       page, as a proxy in front of a provider sends) and {@code status-NNN-detail} (a
+ *       {@code {"detail": ...}} body, as other vendors send); {@code gzip} (the body compressed with
+ *       {@code content-encoding: gzip} whatever the request's accept-encoding says);
+ *       {@code sse-broken} (a data line that is not JSON after the first event);
+ *       {@code sse-truncated} (the stream ends mid-event, without {@code [DONE]});
+ *       {@code sse-error} (an in-stream {@code {"error":...}} event after two events, then the
+ *       end, as OpenAI reports a failure mid-stream); {@code sse-split} (each event written in two
+ *       flushed halves cut inside the JSON, plus {@code : keep-alive} comments);
+ *       {@code sse-per-char} (every code point of the text in its own chunk, so any echoed
+ *       placeholder is split across chunks). Anything else is normal.</li>
  *   <li>{@code x-fake-provider-fail-first: N} with {@code x-fake-provider-key: K}: misbehave only on
  *       the first N requests carrying key K, then answer normally, so a test can watch a retry
  *       succeed.</li>
@@ -36,7 +47,16 @@ final class BehaviorHeader {
     record StallFirstByte() implements Misbehavior {}
 
     record StallMidStream() implements Misbehavior {}
+
+    /** An error status whose body is not OpenAI-shaped: {@code html} or {@code detail}. */
+    record OddErrorBody(int status, String style) implements Misbehavior {}
+
+    /** A well-formed reply put on the wire in one of the ways {@link StreamFault} names. */
+    record WireFault(StreamFault fault) implements Misbehavior {}
   }
+
+  /** How a reply's bytes deviate from the plain wire format. */
+  enum StreamFault { GZIP, SSE_BROKEN, SSE_TRUNCATED, SSE_ERROR, SSE_SPLIT, SSE_PER_CHAR }
 
   private final Map<String, AtomicInteger> seenByKey = new ConcurrentHashMap<>();
 
@@ -71,15 +91,40 @@ final class BehaviorHeader {
         return Optional.of(new Misbehavior.StallFirstByte());
       case "stall-mid-stream":
         return Optional.of(new Misbehavior.StallMidStream());
+      case "gzip":
+        return Optional.of(new Misbehavior.WireFault(StreamFault.GZIP));
+      case "sse-broken":
+        return Optional.of(new Misbehavior.WireFault(StreamFault.SSE_BROKEN));
+      case "sse-truncated":
+        return Optional.of(new Misbehavior.WireFault(StreamFault.SSE_TRUNCATED));
+      case "sse-error":
+        return Optional.of(new Misbehavior.WireFault(StreamFault.SSE_ERROR));
+      case "sse-split":
+        return Optional.of(new Misbehavior.WireFault(StreamFault.SSE_SPLIT));
+      case "sse-per-char":
+        return Optional.of(new Misbehavior.WireFault(StreamFault.SSE_PER_CHAR));
       default:
         break;
     }
     if (!value.startsWith(STATUS_PREFIX)) {
       return Optional.empty();
     }
+    String rest = value.substring(STATUS_PREFIX.length());
+    String style = null;
+    int dash = rest.indexOf('-');
+    if (dash > 0) {
+      style = rest.substring(dash + 1);
+      rest = rest.substring(0, dash);
+      if (!style.equals("html") && !style.equals("detail")) {
+        return Optional.empty();
+      }
+    }
     try {
-      int status = Integer.parseInt(value.substring(STATUS_PREFIX.length()));
-      return status >= 400 && status <= 599 ? Optional.of(new Misbehavior.Status(status)) : Optional.empty();
+      int status = Integer.parseInt(rest);
+      if (status < 400 || status > 599) {
+        return Optional.empty();
+      }
+      return Optional.of(style == null ? new Misbehavior.Status(status) : new Misbehavior.OddErrorBody(status, style));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }

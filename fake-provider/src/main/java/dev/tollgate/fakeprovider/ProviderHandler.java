@@ -55,7 +55,9 @@ final class ProviderHandler implements HttpHandler {
       }
       boolean stallMidStream = misbehavior.isPresent()
           && misbehavior.get() instanceof BehaviorHeader.Misbehavior.StallMidStream;
-      writer.write(exchange, request, replyTo(request, misbehavior.orElse(null)), stallMidStream);
+      BehaviorHeader.StreamFault fault = misbehavior.isPresent()
+          && misbehavior.get() instanceof BehaviorHeader.Misbehavior.WireFault wire ? wire.fault() : null;
+      writer.write(exchange, request, replyTo(request, misbehavior.orElse(null)), stallMidStream, fault);
     } catch (InterruptedException e) {
       // Only close() interrupts a handler; the client's connection is being torn down anyway.
       Thread.currentThread().interrupt();
@@ -69,6 +71,13 @@ final class ProviderHandler implements HttpHandler {
   private Reply replyTo(IncomingRequest request, BehaviorHeader.Misbehavior misbehavior) {
     if (misbehavior instanceof BehaviorHeader.Misbehavior.Status forced) {
       return ApiError.simulated(forced.status()).toReply();
+    }
+    if (misbehavior instanceof BehaviorHeader.Misbehavior.OddErrorBody odd) {
+      return odd.style().equals("html")
+          ? new Reply.Raw(odd.status(), "text/html", "<html><head><title>" + odd.status()
+              + "</title></head><body><h1>Upstream error</h1></body></html>")
+          : new Reply.Raw(odd.status(), "application/json",
+              "{\"detail\":\"simulated " + odd.status() + " from the fake provider\"}");
     }
     Endpoint endpoint = endpoints.get(request.path());
     if (endpoint == null) {

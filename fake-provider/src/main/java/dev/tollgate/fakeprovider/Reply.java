@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /** What an endpoint answers, kept apart from the HTTP writing so endpoints stay plain functions. */
-sealed interface Reply permits Reply.Json, Reply.EventStream {
+sealed interface Reply permits Reply.Json, Reply.EventStream, Reply.Raw {
 
   /** One JSON document; {@code headers} adds response headers such as {@code Allow}. */
   record Json(int status, JsonNode body, Map<String, String> headers) implements Reply {
@@ -17,6 +17,9 @@ sealed interface Reply permits Reply.Json, Reply.EventStream {
       this(status, body, Map.of());
     }
   }
+
+  /** Bytes as they are, for error bodies that are not JSON or not OpenAI-shaped. */
+  record Raw(int status, String contentType, String body) implements Reply {}
 
   /**
    * A 200 server-sent-event stream, one event per chunk in order. The {@code [DONE]} terminator is

@@ -11,10 +11,12 @@ import io.envoyproxy.envoy.service.ext_proc.v3.BodyMutation;
 import io.envoyproxy.envoy.service.ext_proc.v3.BodyResponse;
 import io.envoyproxy.envoy.service.ext_proc.v3.CommonResponse;
 import io.envoyproxy.envoy.service.ext_proc.v3.HeaderMutation;
-import io.envoyproxy.envoy.service.ext_proc.v3.HeadersResponse;
 import io.envoyproxy.envoy.service.ext_proc.v3.HttpBody;
 import io.envoyproxy.envoy.service.ext_proc.v3.HttpHeaders;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
+import dev.tollgate.proc.inspect.AuditLog;
+import dev.tollgate.proc.inspect.GatewayMetrics;
+import dev.tollgate.proc.inspect.RequestInspection;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
@@ -31,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ResponseProcessing {
   private static final Logger LOG = LoggerFactory.getLogger(ResponseProcessing.class);
-  static final String REQUEST_ID = "x-tollgate-request-id";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ResponsePlan plan;
   private final ObjectMapper json;
@@ -55,17 +57,32 @@ public final class ResponseProcessing {
     this.recorder = recorder;
   }
 
-  /** The answer to the response headers; also decides how the body is sent. */
-  public ProcessingResponse headers(HttpHeaders message, String requestId) {
+  /**
+   * The request side's facts, the policy's rewrites and the process's metrics and audit log, for
+   * one response.
+   */
+  public static ResponseProcessing open(RequestInspection inspection, int bufferLimit, GatewayMetrics metrics,
+      AuditLog audit) {
+    ResponsePlan plan = new ResponsePlan(inspection.endpoint(), inspection.model(), inspection.clientStream(),
+        UsageOptions.expected(inspection.endpoint(), inspection.clientStream(), inspection.clientAskedUsage()),
+        inspection.response(), PiiTextTransform.of(inspection.pii(), inspection.pseudonyms()),
+        inspection.startNanos(), bufferLimit);
+    return new ResponseProcessing(plan, JSON, new InspectionRecorder(inspection, metrics, audit, null));
+  }
+
+  /**
+   * Adds to the answer to the response headers (which already carries the request id) and decides
+   * how the body is sent.
+   */
+  public ProcessingResponse headers(HttpHeaders message, ProcessingResponse.Builder response) {
     Map<String, String> headers = headerMap(message);
     status = parseInt(headers.get(":status"), 0);
-    HeaderMutation.Builder mutation = HeaderMutation.newBuilder().addSetHeaders(header(REQUEST_ID, requestId));
+    HeaderMutation.Builder mutation = response.getResponseHeadersBuilder().getResponseBuilder()
+        .getHeaderMutationBuilder();
     headerRewrites(headers, mutation);
-    ProcessingResponse.Builder response = ProcessingResponse.newBuilder();
     if (message.getEndOfStream()) {
       bodyEnded = true;
-      return response.setResponseHeaders(HeadersResponse.newBuilder()
-          .setResponse(CommonResponse.newBuilder().setHeaderMutation(mutation))).build();
+      return response.build();
     }
     String contentType = headers.getOrDefault("content-type", "").toLowerCase(Locale.ROOT);
     String encoding = headers.getOrDefault("content-encoding", "identity").strip().toLowerCase(Locale.ROOT);
@@ -95,8 +112,6 @@ public final class ResponseProcessing {
         mode = hadContentLength ? ProcessingMode.BodySendMode.BUFFERED : ProcessingMode.BodySendMode.BUFFERED_PARTIAL;
       }
     }
-    response.setResponseHeaders(HeadersResponse.newBuilder()
-        .setResponse(CommonResponse.newBuilder().setHeaderMutation(mutation)));
     if (mode != ProcessingMode.BodySendMode.NONE) {
       response.setModeOverride(ProcessingMode.newBuilder()
           .setRequestHeaderMode(ProcessingMode.HeaderSendMode.SEND)

@@ -22,6 +22,8 @@ public final class SseDecoder {
   private StringBuilder data;
   private boolean eventHasLines;
   private boolean pendingCr;
+  /** An event ended on a CR; it is handed over once the next byte shows whether an LF follows. */
+  private boolean dispatchPending;
   /** Over the limit: drop bytes until the event's blank line, then report it once. */
   private boolean skipping;
   /** In skip mode: bytes of the current line, counted, not kept; 0 at a line end means blank line. */
@@ -44,9 +46,15 @@ public final class SseDecoder {
       if (pendingCr) {
         pendingCr = false;
         if (b == '\n') {
-          // The LF of a CRLF whose CR ended the previous line (or event).
+          // The LF of a CRLF whose CR ended the previous line (or event): it belongs there.
           keep(b);
+          if (dispatchPending) {
+            dispatch(events);
+          }
           continue;
+        }
+        if (dispatchPending) {
+          dispatch(events);
         }
       }
       keep(b);
@@ -75,7 +83,9 @@ public final class SseDecoder {
    */
   public List<SseEvent> finish() {
     List<SseEvent> rest = new ArrayList<>(1);
-    if (skipping) {
+    if (dispatchPending) {
+      dispatch(rest);
+    } else if (skipping) {
       rest.add(new SseEvent(new byte[0], null, false, true));
     } else if (line.size() > 0 || eventHasLines) {
       if (line.size() > 0) {
@@ -84,6 +94,7 @@ public final class SseDecoder {
       rest.add(new SseEvent(raw.toByteArray(), data == null ? null : data.toString(), false, false));
     }
     reset();
+    pendingCr = false;
     return rest;
   }
 
@@ -109,8 +120,13 @@ public final class SseDecoder {
     }
     if (line.size() == 0) {
       if (eventHasLines) {
-        events.add(new SseEvent(raw.toByteArray(), data == null ? null : data.toString(), true, false));
-        reset();
+        if (pendingCr) {
+          // Wait for the byte after this CR: if it is the LF of a CRLF, it goes with this event,
+          // so the event's bytes end on its own blank line and a rewritten next event is clean.
+          dispatchPending = true;
+        } else {
+          dispatch(events);
+        }
       }
       // A blank line with no event before it dispatches nothing; its bytes go with the next event.
       return;
@@ -118,6 +134,11 @@ public final class SseDecoder {
     field(line.toByteArray());
     eventHasLines = true;
     line.reset();
+  }
+
+  private void dispatch(List<SseEvent> events) {
+    events.add(new SseEvent(raw.toByteArray(), data == null ? null : data.toString(), true, false));
+    reset();
   }
 
   private void field(byte[] bytes) {
@@ -153,5 +174,6 @@ public final class SseDecoder {
     data = null;
     eventHasLines = false;
     skipping = false;
+    dispatchPending = false;
   }
 }

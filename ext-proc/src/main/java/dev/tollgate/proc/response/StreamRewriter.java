@@ -47,8 +47,11 @@ final class StreamRewriter {
     }
     if (endOfStream) {
       for (SseEvent rest : decoder.finish()) {
-        // Cut off mid-event: what arrived of it cannot be trusted to be whole JSON.
-        brokenEvents++;
+        if (rest.complete()) {
+          event(rest, out); // ended on a bare CR, complete all the same
+        } else {
+          brokenEvents++; // cut off mid-event: what arrived cannot be trusted to be whole JSON
+        }
       }
       if (!sawDone) {
         // Truncated: still deliver the text held back, but no [DONE] the provider never sent.

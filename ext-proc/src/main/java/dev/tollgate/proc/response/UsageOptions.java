@@ -19,12 +19,24 @@ public final class UsageOptions {
     public static final StreamUsage NOT_STREAMED = new StreamUsage(false, false);
   }
 
+  /** What {@link #forceIncludeUsage} did for a request, from the facts the response side keeps. */
+  public static StreamUsage expected(String path, boolean stream, boolean clientAsked) {
+    if (!stream || !streamsUsage(path)) {
+      return StreamUsage.NOT_STREAMED;
+    }
+    return new StreamUsage(clientAsked, !clientAsked);
+  }
+
+  private static boolean streamsUsage(String path) {
+    return path.equals("/v1/chat/completions") || path.equals("/v1/completions");
+  }
+
   /**
    * Sets {@code stream_options.include_usage: true} on a streamed chat/completions or completions
    * request, in place; call before the tree is stored for the upstream stage.
    */
   public static StreamUsage forceIncludeUsage(String path, ObjectNode body, boolean stream) {
-    if (!stream || !(path.equals("/v1/chat/completions") || path.equals("/v1/completions"))) {
+    if (!stream || !streamsUsage(path)) {
       return StreamUsage.NOT_STREAMED;
     }
     JsonNode options = body.get("stream_options");
