@@ -239,19 +239,19 @@ class AuthorizationServiceTest {
   void verifiersAreAskedInTurnUntilOneDecides() throws IOException {
     CredentialVerifier passes = (headers, snapshot) -> Verdict.NOT_PRESENTED;
     CredentialVerifier mesh = (headers, snapshot) -> headers.containsKey("x-mesh-identity")
-        ? new Verdict.Accepted(new Identity("mesh-" + headers.get("x-mesh-identity"), "mesh"))
+        ? new Verdict.Accepted(new Identity(headers.get("x-mesh-identity"), "mesh"))
         : Verdict.NOT_PRESENTED;
     var stub = start(List.of(passes, new ApiKeyVerifier(), mesh));
 
-    CheckResponse viaMesh = stub.check(check(Map.of("x-mesh-identity", "billing")));
+    CheckResponse viaMesh = stub.check(check(Map.of("x-mesh-identity", "ops")));
     assertThat(viaMesh.getStatus().getCode()).isEqualTo(Code.OK_VALUE);
     assertThat(viaMesh.getDynamicMetadata().getFieldsMap().get("consumer").getStringValue())
-        .isEqualTo("mesh-billing");
+        .isEqualTo("ops");
     assertThat(viaMesh.getDynamicMetadata().getFieldsMap().get("credential").getStringValue()).isEqualTo("mesh");
 
     // A rejected API key stops the chain: the mesh verifier must not rescue it.
     CheckResponse rejected = stub.check(check(Map.of(
-        "authorization", "Bearer tg-wrong", "x-mesh-identity", "billing")));
+        "authorization", "Bearer tg-wrong", "x-mesh-identity", "ops")));
     assertDenied(rejected, 401, "invalid_api_key");
   }
 }
