@@ -25,48 +25,107 @@ import java.util.Map;
  * machine, against the fake provider. Sequential requests measure per-request overhead, not
  * throughput; the open-loop load benchmark is a separate tool.
  *
- * <p>Usage: {@code SequentialLatency [requests=1000] [warmup=300] [rounds=2]}. Modes alternate per
- * round (floor, ext, floor, ext...) so drift on a noisy machine hits both alike.
+ * <p>Usage: {@code SequentialLatency [requests=1000] [warmup=300] [rounds=2] [modes=plain,ext]}.
+ * Modes alternate per round (floor, ext, floor, ext...) so drift on a noisy machine hits all alike.
+ * The modes {@code limits-memory} and {@code limits-redis} add request limits that never refuse
+ * (a consumer rate and concurrency limit plus a per-model one: three keys per decision), counted
+ * in memory or in the Redis at {@code -Dtollgate.bench.redis=redis://HOST:PORT}.
  */
 public final class SequentialLatency {
   private static final String KEY = "tg-bench-key";
+
+  /** What runs between the client and the fake provider. */
+  enum Mode {
+    PLAIN("plain", "plain Envoy (floor)"),
+    EXT("ext", "Envoy + Tollgate (ext_authz, ext_proc x2)"),
+    LIMITS_MEMORY("limits-memory", "Envoy + Tollgate, in-process limits"),
+    LIMITS_REDIS("limits-redis", "Envoy + Tollgate, Redis limits");
+
+    final String name;
+    final String label;
+
+    Mode(String name, String label) {
+      this.name = name;
+      this.label = label;
+    }
+
+    static Mode of(String name) {
+      for (Mode mode : values()) {
+        if (mode.name.equals(name)) {
+          return mode;
+        }
+      }
+      throw new IllegalArgumentException("unknown mode " + name + "; known: plain, ext, limits-memory, limits-redis");
+    }
+
+    /** Limits high enough never to refuse, so every request pays for a full decision. */
+    String limitsYaml() {
+      if (this == PLAIN || this == EXT) {
+        return "";
+      }
+      return """
+              rate_limit: { requests_per_minute: 1000000, burst: 1000000 }
+              max_concurrent_requests: 100
+              model_limits: [ { model: bench-model, rate_limit: { requests_per_minute: 1000000 } } ]
+          """;
+    }
+
+    String redisYaml() {
+      if (this != LIMITS_REDIS) {
+        return "";
+      }
+      String url = System.getProperty("tollgate.bench.redis");
+      if (url == null) {
+        throw new IllegalArgumentException("limits-redis needs -Dtollgate.bench.redis=redis://HOST:PORT");
+      }
+      return "redis: { url: \"" + url + "\", timeout_ms: 1000, on_error: fail_closed }\n";
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     int requests = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 300;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+    java.util.List<Mode> modes = java.util.Arrays.stream((args.length > 3 ? args[3] : "plain,ext").split(","))
+        .map(Mode::of).toList();
     String body = oneKilobyteChat();
     System.out.printf("%d sequential requests of %d bytes per round, %d warm-up, %d rounds%n",
         requests, body.length(), warmup, rounds);
-    Map<Boolean, long[]> all = new java.util.HashMap<>();
+    Map<Mode, long[]> all = new java.util.EnumMap<>(Mode.class);
     try (FakeOpenAiProvider provider = FakeOpenAiProvider.start(FakeProviderSettings.defaults().withName("bench"))) {
       for (int round = 0; round < rounds; round++) {
-        for (boolean ext : new boolean[] {false, true}) {
-          long[] nanos = run(provider, ext, requests, warmup, body);
-          all.merge(ext, nanos, SequentialLatency::concat);
-          System.out.println(row("round " + (round + 1) + (ext ? " ext filters on " : " plain Envoy   "), nanos));
+        for (Mode mode : modes) {
+          long[] nanos = run(provider, mode, requests, warmup, body);
+          all.merge(mode, nanos, SequentialLatency::concat);
+          System.out.println(row("round " + (round + 1) + " " + mode.label, nanos));
         }
       }
     }
     System.out.println();
     System.out.println("| mode | requests | p50 ms | p90 ms | p99 ms | max ms |");
     System.out.println("|---|---|---|---|---|---|");
-    System.out.println(row("plain Envoy (floor)", all.get(false)));
-    System.out.println(row("Envoy + Tollgate (ext_authz, ext_proc x2)", all.get(true)));
-    double addedP50 = (percentile(all.get(true), 50) - percentile(all.get(false), 50)) / 1e6;
-    double addedP99 = (percentile(all.get(true), 99) - percentile(all.get(false), 99)) / 1e6;
-    System.out.printf("%nadded by Tollgate: p50 %+.3f ms, p99 %+.3f ms%n", addedP50, addedP99);
-  }
-
-  private static long[] run(FakeOpenAiProvider provider, boolean ext, int requests, int warmup, String body)
-      throws Exception {
-    try (WorkDir dir = WorkDir.create("tollgate-bench-")) {
-      return run(provider, ext, requests, warmup, body, dir);
+    for (Mode mode : modes) {
+      System.out.println(row(mode.label, all.get(mode)));
+    }
+    Mode floor = modes.get(0);
+    System.out.println();
+    for (Mode mode : modes.subList(1, modes.size())) {
+      double addedP50 = (percentile(all.get(mode), 50) - percentile(all.get(floor), 50)) / 1e6;
+      double addedP99 = (percentile(all.get(mode), 99) - percentile(all.get(floor), 99)) / 1e6;
+      System.out.printf("added by %s over %s: p50 %+.3f ms, p99 %+.3f ms%n", mode.label, floor.label, addedP50, addedP99);
     }
   }
 
-  private static long[] run(FakeOpenAiProvider provider, boolean ext, int requests, int warmup, String body,
+  private static long[] run(FakeOpenAiProvider provider, Mode mode, int requests, int warmup, String body)
+      throws Exception {
+    try (WorkDir dir = WorkDir.create("tollgate-bench-")) {
+      return run(provider, mode, requests, warmup, body, dir);
+    }
+  }
+
+  private static long[] run(FakeOpenAiProvider provider, Mode mode, int requests, int warmup, String body,
       WorkDir dir) throws Exception {
+    boolean ext = mode != Mode.PLAIN;
     Path config = dir.resolve("tollgate.yaml");
     int port = freePort();
     Files.writeString(config, """
@@ -83,7 +142,8 @@ public final class SequentialLatency {
           - name: bench
             api_keys: [ "sha256:%s" ]
             models: [ "*" ]
-        """.formatted(port, freePort(), freePort(), provider.port(), Sha256.hex(KEY)));
+        """.formatted(port, freePort(), freePort(), provider.port(), Sha256.hex(KEY))
+        + mode.limitsYaml() + mode.redisYaml());
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
         .header("content-type", "application/json")
@@ -95,6 +155,7 @@ public final class SequentialLatency {
     }
     HttpRequest built = request.build();
     try (LocalGateway gateway = LocalGateway.start(config, ext ? FilterSet.ALL : FilterSet.NONE, "bench", dir.path(), dir.resolve("envoy.log"))) {
+      awaitReady(client, built);
       for (int i = 0; i < warmup; i++) {
         send(client, built);
       }
@@ -105,6 +166,17 @@ public final class SequentialLatency {
         nanos[i] = System.nanoTime() - start;
       }
       return nanos;
+    }
+  }
+
+  /** Redis limits connect in the background and fail closed until then. */
+  private static void awaitReady(HttpClient client, HttpRequest request) throws Exception {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the gateway did not answer 200 within 20 s");
+      }
+      Thread.sleep(100);
     }
   }
 
