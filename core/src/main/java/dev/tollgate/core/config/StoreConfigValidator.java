@@ -14,6 +14,9 @@ final class StoreConfigValidator {
     } else if (store.isPostgresql()) {
       if (store.url() == null || !store.url().startsWith("jdbc:postgresql://")) {
         add.accept("store.url", "required for kind postgresql: jdbc:postgresql://HOST:PORT/DATABASE");
+      } else if (store.url().toLowerCase(java.util.Locale.ROOT).contains("password=")) {
+        // The URL is logged and shown; the password belongs in store.password, by reference.
+        add.accept("store.url", "must not hold the password: use store.password (env:VAR or file:PATH)");
       }
       if (store.path() != null) {
         add.accept("store.path", "only for kind h2");
