@@ -25,9 +25,7 @@ final class EncodedPayloads {
 
   private static final int MAX_PAYLOADS = 8;
   private static final int MAX_ENCODED_CHARS = 64 * 1024;
-  private static final Pattern BASE64_RUN = Pattern.compile("[A-Za-z0-9+/_-]{20,}={0,2}");
-  private static final Pattern HEX_RUN =
-      Pattern.compile("(?:\\\\x[0-9a-fA-F]{2}){6,}|(?:[0-9a-fA-F]{2}[ :]?){10,}");
+  private static final Pattern ESCAPED_HEX_RUN = Pattern.compile("(?:\\\\x[0-9a-fA-F]{2}){6,}");
   private static final Pattern URL_ESCAPE = Pattern.compile("%[0-9a-fA-F]{2}");
 
   private EncodedPayloads() {}
@@ -37,24 +35,32 @@ final class EncodedPayloads {
     if (raw.length() < 20) {
       return found;
     }
-    Matcher base64 = BASE64_RUN.matcher(raw);
-    while (found.size() < MAX_PAYLOADS && base64.find()) {
-      String run = base64.group();
-      if (run.length() <= MAX_ENCODED_CHARS && looksLikeBase64(run)) {
-        String text = readable(decodeBase64(run));
-        if (text != null) {
-          found.add(new Payload(BASE64, text));
+    // One linear pass for base64 runs: a regex would retry at every letter of every word.
+    int runStart = -1;
+    for (int i = 0; i <= raw.length() && found.size() < MAX_PAYLOADS; i++) {
+      boolean inRun = i < raw.length() && isBase64Char(raw.charAt(i));
+      if (inRun && runStart < 0) {
+        runStart = i;
+      } else if (!inRun && runStart >= 0) {
+        int end = i;
+        while (end < raw.length() && end - i < 2 && raw.charAt(end) == '=') {
+          end++;
+        }
+        String run = raw.substring(runStart, end);
+        runStart = -1;
+        if (run.length() >= 20 && run.length() <= MAX_ENCODED_CHARS && looksLikeBase64(run)) {
+          String text = readable(decodeBase64(run));
+          if (text != null) {
+            found.add(new Payload(BASE64, text));
+          }
         }
       }
     }
-    Matcher hex = HEX_RUN.matcher(raw);
-    while (found.size() < MAX_PAYLOADS && hex.find()) {
-      String run = hex.group();
-      if (run.length() <= MAX_ENCODED_CHARS) {
-        String text = readable(decodeHex(run));
-        if (text != null) {
-          found.add(new Payload(HEX, text));
-        }
+    hexRuns(raw, found);
+    if (raw.contains("\\x")) {
+      Matcher escaped = ESCAPED_HEX_RUN.matcher(raw);
+      while (found.size() < MAX_PAYLOADS && escaped.find()) {
+        addHex(escaped.group(), found);
       }
     }
     if (found.size() < MAX_PAYLOADS && raw.length() <= MAX_ENCODED_CHARS) {
@@ -71,6 +77,61 @@ final class EncodedPayloads {
       }
     }
     return found;
+  }
+
+  private static boolean isBase64Char(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+        || c == '+' || c == '/' || c == '_' || c == '-';
+  }
+
+  /** Hex in one linear pass: "6967..." runs of 20 or more digits, or 10 or more "69 67"/"69:67" pairs. */
+  private static void hexRuns(String raw, List<Payload> found) {
+    int n = raw.length();
+    int i = 0;
+    while (i < n && found.size() < MAX_PAYLOADS) {
+      if (!isHex(raw.charAt(i))) {
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j < n && isHex(raw.charAt(j))) {
+        j++;
+      }
+      if (j - i >= 20) {
+        addHex(raw.substring(i, j), found);
+      } else if (j - i == 2 && (i == 0 || !Character.isLetterOrDigit(raw.charAt(i - 1)))) {
+        int k = i;
+        int pairs = 0;
+        while (k + 1 < n && isHex(raw.charAt(k)) && isHex(raw.charAt(k + 1))
+            && (k + 2 == n || !isHex(raw.charAt(k + 2)))) {
+          pairs++;
+          k += 2;
+          if (k < n && (raw.charAt(k) == ' ' || raw.charAt(k) == ':')) {
+            k++;
+          } else {
+            break;
+          }
+        }
+        if (pairs >= 10) {
+          addHex(raw.substring(i, k), found);
+          j = Math.max(j, k);
+        }
+      }
+      i = j;
+    }
+  }
+
+  private static void addHex(String run, List<Payload> found) {
+    if (run.length() <= MAX_ENCODED_CHARS) {
+      String text = readable(decodeHex(run));
+      if (text != null) {
+        found.add(new Payload(HEX, text));
+      }
+    }
+  }
+
+  private static boolean isHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   /** Plain words are not base64 worth decoding: a run needs a digit, '+', '/' or mixed case. */
@@ -110,6 +171,9 @@ final class EncodedPayloads {
   /** "\\x69\\x67", "69 67", "69:67" or "6967": the hex digit pairs, separators skipped. */
   private static byte[] decodeHex(String run) {
     String digits = run.replace("\\x", "").replace(" ", "").replace(":", "");
+    if (digits.length() % 2 == 1) {
+      digits = digits.substring(0, digits.length() - 1);
+    }
     int length = digits.length() / 2;
     byte[] bytes = new byte[length];
     for (int i = 0; i < length; i++) {

@@ -74,6 +74,9 @@ final class GuardClassifier {
       return 0.0;
     }
     GuardFeatures.Vector x = GuardFeatures.of(normalized);
+    if (x.index().length == 0) {
+      return 0.0; // nothing to go on (e.g. only a link): no evidence, not the bias's prior
+    }
     double z = bias;
     int[] index = x.index();
     double[] value = x.value();

@@ -25,18 +25,25 @@ final class GuardFeatures {
   }
 
   static Vector of(String normalized) {
-    String text = normalized.length() <= HEAD_CHARS + TAIL_CHARS ? normalized
-        : normalized.substring(0, HEAD_CHARS) + " " + normalized.substring(normalized.length() - TAIL_CHARS);
+    String linkless = withoutLinks(normalized);
+    String text = linkless.length() <= HEAD_CHARS + TAIL_CHARS ? linkless
+        : linkless.substring(0, HEAD_CHARS) + " " + linkless.substring(linkless.length() - TAIL_CHARS);
     int n = text.length();
-    int[] hashes = new int[Math.max(16, 2 * n + 8)];
-    int count = 0;
+    // Counting in a dense array indexed by bucket is cheaper than sorting the hashes.
+    int[] counts = new int[BUCKETS];
+    int[] touched = new int[Math.min(BUCKETS, 2 * n + 8)];
+    int distinct = 0;
     // Character 4-grams, spaces included so word boundaries count.
     for (int i = 0; i + 4 <= n; i++) {
       int h = 0x811C9DC5 ^ 0x4;
-      for (int k = i; k < i + 4; k++) {
-        h = (h ^ text.charAt(k)) * 0x01000193;
+      h = (h ^ text.charAt(i)) * 0x01000193;
+      h = (h ^ text.charAt(i + 1)) * 0x01000193;
+      h = (h ^ text.charAt(i + 2)) * 0x01000193;
+      h = (h ^ text.charAt(i + 3)) * 0x01000193;
+      int b = bucket(h);
+      if (counts[b]++ == 0) {
+        touched[distinct++] = b;
       }
-      hashes[count++] = bucket(h);
     }
     // Words (letters and digits) and pairs of neighbouring words.
     int previous = 0;
@@ -51,40 +58,70 @@ final class GuardFeatures {
         for (int k = start; k < i; k++) {
           h = (h ^ text.charAt(k)) * 0x01000193;
         }
-        if (count + 2 > hashes.length) {
-          hashes = Arrays.copyOf(hashes, hashes.length * 2);
+        int b = bucket(h);
+        if (counts[b]++ == 0) {
+          touched[distinct++] = b;
         }
-        hashes[count++] = bucket(h);
         if (hasPrevious) {
-          hashes[count++] = bucket((previous * 0x9E3779B1) ^ (h + 0x42));
+          b = bucket((previous * 0x9E3779B1) ^ (h + 0x42));
+          if (counts[b]++ == 0) {
+            touched[distinct++] = b;
+          }
         }
         previous = h;
         hasPrevious = true;
         start = -1;
       }
     }
-    Arrays.sort(hashes, 0, count);
-    int[] index = new int[count];
-    double[] value = new double[count];
-    int distinct = 0;
+    int[] index = Arrays.copyOf(touched, distinct);
+    Arrays.sort(index);
+    double[] value = new double[distinct];
     double norm = 0;
-    for (int i = 0; i < count; ) {
-      int j = i;
-      while (j < count && hashes[j] == hashes[i]) {
-        j++;
-      }
-      double v = 1.0 + Math.log(j - i);
-      index[distinct] = hashes[i];
-      value[distinct] = v;
+    for (int i = 0; i < distinct; i++) {
+      double v = 1.0 + Math.log(counts[index[i]]);
+      value[i] = v;
       norm += v * v;
-      distinct++;
-      i = j;
     }
     double scale = norm == 0 ? 0 : 1.0 / Math.sqrt(norm);
     for (int i = 0; i < distinct; i++) {
       value[i] *= scale;
     }
-    return new Vector(Arrays.copyOf(index, distinct), Arrays.copyOf(value, distinct));
+    return new Vector(index, value);
+  }
+
+  /**
+   * Links are left to the rules: in the training data they occur almost only in jailbreaks (image
+   * markdown tricks), so the classifier would otherwise learn that any URL is an attack.
+   */
+  static String withoutLinks(String text) {
+    int at = nextLink(text, 0);
+    if (at < 0) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    int from = 0;
+    while (at >= 0) {
+      out.append(text, from, at).append(' ');
+      int end = at;
+      while (end < text.length() && text.charAt(end) != ' ') {
+        end++;
+      }
+      from = end;
+      at = nextLink(text, end);
+    }
+    return out.append(text, from, text.length()).toString();
+  }
+
+  private static int nextLink(String text, int from) {
+    int http = text.indexOf("http", from);
+    while (http >= 0 && !(text.startsWith("://", http + 4) || text.startsWith("s://", http + 4))) {
+      http = text.indexOf("http", http + 4);
+    }
+    int www = text.indexOf("www.", from);
+    if (http < 0) {
+      return www;
+    }
+    return www < 0 ? http : Math.min(http, www);
   }
 
   private static int bucket(int hash) {

@@ -21,6 +21,7 @@ public final class InjectionDetector {
   /** A signal below this is not named among the reasons. */
   private static final double REASON_FLOOR = 0.25;
   private static final int MAX_DEPTH = 2;
+  static final int FULL_EVIDENCE_WORDS = 30;
 
   private static final InjectionDetector INSTANCE = new InjectionDetector(GuardClassifier.bundled());
 
@@ -61,8 +62,27 @@ public final class InjectionDetector {
     NormalizedText normalized = NormalizedText.of(raw);
     collectRules(normalized, raw, depth, signals);
     if (depth == 0 && classifier != null) {
-      strongest(signals, CLASSIFIER, classifier.probability(normalized.text()));
+      strongest(signals, CLASSIFIER, classifierEvidence(normalized.text()));
     }
+  }
+
+  /**
+   * The classifier's probability, trusted in proportion to how much text it had to go on, up to
+   * {@link #FULL_EVIDENCE_WORDS} words. Its training positives are mostly long jailbreaks, so on a
+   * one-line instruction ("from now on answer only yes or no", "respond like Shakespeare") its
+   * probability says more about phrasing than intent; short injections are left to the rules.
+   */
+  private double classifierEvidence(String normalized) {
+    if (normalized.isEmpty()) {
+      return 0.0;
+    }
+    int words = 1;
+    for (int i = 0; i < normalized.length() && words < FULL_EVIDENCE_WORDS; i++) {
+      if (normalized.charAt(i) == ' ') {
+        words++;
+      }
+    }
+    return classifier.probability(normalized) * Math.min(1.0, (double) words / FULL_EVIDENCE_WORDS);
   }
 
   private void collectRules(NormalizedText normalized, String raw, int depth, Map<String, Double> signals) {
@@ -72,7 +92,7 @@ public final class InjectionDetector {
       if (current != null && current >= rule.weight()) {
         continue;
       }
-      if (rule.pattern().matcher(text).find()) {
+      if (rule.matches(text)) {
         strongest(signals, rule.family(), rule.weight());
       }
     }

@@ -2,6 +2,7 @@ package dev.tollgate.inspect.guard;
 
 import dev.tollgate.inspect.PromptText;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A request as the guard reads it. Built by the request path, which knows how to find every text
@@ -14,13 +15,16 @@ import java.util.List;
  */
 public record PromptView(List<PromptText> texts, int messageCount, int promptTokens, int promptChars) {
   public PromptView {
-    texts = texts == null ? List.of() : List.copyOf(texts);
+    texts = texts == null ? List.of() : texts.stream().filter(Objects::nonNull).toList();
   }
 
   /** A view of the given texts, counting messages as texts and characters as their lengths. */
   public static PromptView of(List<PromptText> texts, int promptTokens) {
     int chars = 0;
     for (PromptText text : texts) {
+      if (text == null) {
+        continue;
+      }
       chars += text.text() == null ? 0 : text.text().length();
     }
     return new PromptView(texts, texts.size(), promptTokens, chars);
