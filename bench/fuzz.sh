@@ -39,6 +39,7 @@ targets=(
   "ext-proc dev.tollgate.proc.RequestBodyParserFuzzTest#rewriteChangesOnlyTheModel"
   "inspect  dev.tollgate.inspect.pii.PiiFuzzTest#redactionKeepsEverythingElse"
   "inspect  dev.tollgate.inspect.pii.PiiFuzzTest#streamEqualsWholeText"
+  "inspect  dev.tollgate.inspect.guard.InjectionDetectorFuzzTest#detectorAlwaysScores"
 )
 for file in $(grep -rl --include='*FuzzTest.java' '@FuzzTest' core ext-proc fake-provider inspect 2>/dev/null); do
   for method in $(awk '/@FuzzTest/ {want = 1} want && match($0, /void [A-Za-z0-9_]+\(/) {
