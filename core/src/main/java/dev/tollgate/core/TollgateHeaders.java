@@ -19,4 +19,9 @@ public final class TollgateHeaders {
   public static final String AUTHZ_NAMESPACE = "envoy.filters.http.ext_authz";
   /** Key of the consumer name inside that namespace. */
   public static final String CONSUMER_KEY = "consumer";
+  /**
+   * The dynamic metadata namespace ext_proc fills with the provider's token counts at response
+   * end, for access logs: {@code %DYNAMIC_METADATA(tollgate.usage:total_tokens)%}.
+   */
+  public static final String USAGE_NAMESPACE = "tollgate.usage";
 }

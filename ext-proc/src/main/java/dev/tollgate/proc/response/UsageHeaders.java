@@ -18,5 +18,5 @@ public final class UsageHeaders {
    * access log format. Keys: prompt_tokens, completion_tokens, total_tokens, cached_tokens,
    * reasoning_tokens, model.
    */
-  public static final String METADATA_NAMESPACE = "tollgate.usage";
+  public static final String METADATA_NAMESPACE = dev.tollgate.core.TollgateHeaders.USAGE_NAMESPACE;
 }
