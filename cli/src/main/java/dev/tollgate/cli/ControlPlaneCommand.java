@@ -34,6 +34,8 @@ final class ControlPlaneCommand implements Callable<Integer> {
     var plane = runtime.initialConfig().config().controlPlane();
     System.out.println("control plane up: gRPC (ADS, policy stream) on " + plane.address() + ":" + runtime.grpcPort()
         + ", status on http://" + plane.address() + ":" + runtime.adminPort() + "/status");
+    System.out.println("runtime state store: " + runtime.runtimeState().storeDescription()
+        + (plane.adminToken() == null ? "; admin API disabled (no control_plane.admin_token)" : ""));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       runtime.close();

@@ -91,6 +91,10 @@ final class UpCommand implements Callable<Integer> {
     System.out.println("  OpenAI-compatible API: " + base + "/v1");
     System.out.println("  control-plane status:  http://" + config.controlPlane().address() + ":"
         + runtime.adminPort() + "/status");
+    System.out.println("  admin API (keys, subscriptions): http://" + config.controlPlane().address() + ":"
+        + runtime.adminPort() + "/admin/ (docs/ADMIN.md)" + runtime.runtimeState().generatedTokenFile()
+            .map(file -> "; token in " + file + " (tollgate keys ... --admin-token-file " + file + ")").orElse(""));
+    System.out.println("  runtime state store:   " + runtime.runtimeState().storeDescription());
     System.out.println("  Envoy admin:           http://127.0.0.1:" + envoy.adminPort());
     if (quickstart) {
       System.out.println("  (quickstart: models are served by a built-in FAKE provider; no real model answers)");
