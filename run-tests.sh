@@ -10,6 +10,8 @@ export ENVOY_BIN
 if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  # The package's own cluster is not used; the tests run theirs on free ports.
+  service postgresql stop >/dev/null 2>&1 || true
 fi
 # The request-limit tests start their own redis-server (Debian package) on a free port; install it
 # when missing (CI runs as root). The package's own service is not needed: stop and disable it.

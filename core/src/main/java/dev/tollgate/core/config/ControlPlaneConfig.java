@@ -9,7 +9,14 @@ public record ControlPlaneConfig(
     /* gRPC port: ADS for Envoy plus ext_authz and ext_proc. Default: 18000. */
     @JsonProperty("grpc_port") Integer grpcPort,
     /* Admin HTTP port (GET /status). Default: 18001. */
-    @JsonProperty("admin_port") Integer adminPort) {
+    @JsonProperty("admin_port") Integer adminPort,
+    /* env:VAR or file:PATH reference to the token the admin API's /admin/ endpoints require.
+       Default: none (then the control plane alone refuses them; tollgate up generates one). */
+    @JsonProperty("admin_token") String adminToken) {
+
+  public ControlPlaneConfig(String address, Integer grpcPort, Integer adminPort) {
+    this(address, grpcPort, adminPort, null);
+  }
 
   public static final String DEFAULT_ADDRESS = "127.0.0.1";
   public static final int DEFAULT_GRPC_PORT = 18000;
@@ -19,6 +26,7 @@ public record ControlPlaneConfig(
     return new ControlPlaneConfig(
         address == null ? DEFAULT_ADDRESS : address,
         grpcPort == null ? DEFAULT_GRPC_PORT : grpcPort,
-        adminPort == null ? DEFAULT_ADMIN_PORT : adminPort);
+        adminPort == null ? DEFAULT_ADMIN_PORT : adminPort,
+        adminToken);
   }
 }
