@@ -209,7 +209,9 @@ final class TestGateway implements AutoCloseable {
         send(HttpRequest.newBuilder(URI.create(baseUrl() + "/")).timeout(Duration.ofSeconds(2)).build());
         return true;
       } catch (RuntimeException e) {
-        return false;
+        // A TLS listener hangs up on plain HTTP: it is there. Only a refused connection means not yet.
+        return e.getCause() instanceof IOException && !(e.getCause() instanceof java.net.ConnectException)
+            && !(e.getCause() instanceof java.net.http.HttpTimeoutException);
       }
     }, "listener on " + baseUrl());
   }
