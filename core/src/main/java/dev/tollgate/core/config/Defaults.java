@@ -16,6 +16,7 @@ final class Defaults {
         (raw.limits() == null ? new LimitsConfig(null) : raw.limits()).withDefaults(),
         raw.backends().stream().map(b -> b == null ? null : b.withDefaults()).toList(),
         raw.models().stream().map(m -> m == null ? null : m.withDefaults()).toList(),
-        raw.consumers());
+        raw.consumers(),
+        raw.store().withDefaults());
   }
 }

@@ -22,9 +22,13 @@ public record GatewayConfig(
     /* Public model names clients ask for. Default: none. */
     @JsonProperty("models") List<ModelConfig> models,
     /* Who may call. Default: none (then every request gets 401). */
-    @JsonProperty("consumers") List<ConsumerConfig> consumers) {
+    @JsonProperty("consumers") List<ConsumerConfig> consumers,
+    /* Where runtime state (keys created at run time, subscriptions) is kept. Default: embedded H2
+       next to the config file; see StoreConfig. */
+    @JsonProperty("store") StoreConfig store) {
 
   public GatewayConfig {
+    store = store == null ? StoreConfig.defaults() : store;
     backends = Lists.copyOf(backends);
     models = Lists.copyOf(models);
     consumers = Lists.copyOf(consumers);

@@ -15,7 +15,9 @@ public record PolicyDocument(
     @JsonProperty("version") String version,
     @JsonProperty("consumers") List<Consumer> consumers,
     @JsonProperty("models") List<String> models,
-    @JsonProperty("max_request_body_bytes") int maxRequestBodyBytes) {
+    @JsonProperty("max_request_body_bytes") int maxRequestBodyBytes,
+    /* Keys created at run time and subscriptions, from the control plane's store. Default: empty. */
+    @JsonProperty("runtime") RuntimeState runtime) {
 
   /** @param apiKeySha256 lower-case hex SHA-256 of each key */
   public record Consumer(
@@ -31,13 +33,26 @@ public record PolicyDocument(
   public PolicyDocument {
     consumers = List.copyOf(consumers);
     models = List.copyOf(models);
+    runtime = runtime == null ? RuntimeState.empty() : runtime;
+  }
+
+  /**
+   * This document with the store's state in it. The version gains {@code +r<n>} so ext services
+   * (and /status readers) see a new policy version whenever the runtime state changes.
+   *
+   * @param configVersion the version of the config the document was made from
+   */
+  public PolicyDocument withRuntime(String configVersion, RuntimeState state) {
+    String next = state.version() == 0 ? configVersion : configVersion + "+r" + state.version();
+    return new PolicyDocument(next, consumers, models, maxRequestBodyBytes, state);
   }
 
   public static PolicyDocument from(GatewayConfig config, String version) {
     return new PolicyDocument(version,
         config.consumers().stream().map(PolicyDocument::consumer).toList(),
         config.models().stream().map(ModelConfig::name).toList(),
-        config.limits().maxRequestBodyBytes());
+        config.limits().maxRequestBodyBytes(),
+        RuntimeState.empty());
   }
 
   private static Consumer consumer(ConsumerConfig consumer) {
@@ -48,6 +63,6 @@ public record PolicyDocument(
 
   /** No consumer, no model: until a policy arrives every request is refused. */
   public static PolicyDocument empty() {
-    return new PolicyDocument("", List.of(), List.of(), 1024 * 1024);
+    return new PolicyDocument("", List.of(), List.of(), 1024 * 1024, RuntimeState.empty());
   }
 }

@@ -14,17 +14,23 @@ import java.util.Set;
  *
  * @param apiKeysByHash stored key by the lower-case hex SHA-256 of the key
  * @param consumersByName consumer by name, for identities that arrive from ext_authz metadata
+ * @param apiKeysByPrefix keys created at run time, by their non-secret prefix ({@link ApiKeyFormat})
+ * @param subscriptions subscription status by {@link #subscriptionKey(String, String)}
  */
 public record PolicySnapshot(
     String version,
     Map<String, ApiKeyEntry> apiKeysByHash,
     Map<String, ConsumerPolicy> consumersByName,
     Set<String> models,
-    int maxRequestBodyBytes) {
+    int maxRequestBodyBytes,
+    Map<String, ApiKeyEntry> apiKeysByPrefix,
+    Map<String, RuntimeState.Status> subscriptions) {
 
   public static final String KEY_HASH_PREFIX = "sha256:";
 
   public PolicySnapshot {
+    apiKeysByPrefix = Map.copyOf(apiKeysByPrefix);
+    subscriptions = Map.copyOf(subscriptions);
     apiKeysByHash = Map.copyOf(apiKeysByHash);
     consumersByName = Map.copyOf(consumersByName);
     models = Set.copyOf(models);
@@ -52,7 +58,38 @@ public record PolicySnapshot(
       }
     }
     return new PolicySnapshot(document.version(), byKey, byName, new LinkedHashSet<>(document.models()),
-        document.maxRequestBodyBytes());
+        document.maxRequestBodyBytes(), runtimeKeys(document.runtime(), byName),
+        subscriptions(document.runtime()));
+  }
+
+  /** Keys of consumers the config no longer has are dropped: nobody to authorise them as. */
+  private static Map<String, ApiKeyEntry> runtimeKeys(RuntimeState runtime, Map<String, ConsumerPolicy> byName) {
+    Map<String, ApiKeyEntry> byPrefix = new HashMap<>();
+    for (RuntimeState.RuntimeKey key : runtime.keys()) {
+      ConsumerPolicy consumer = byName.get(key.consumer());
+      if (consumer != null) {
+        byPrefix.put(key.prefix(),
+            new ApiKeyEntry(HexFormat.of().parseHex(key.sha256()), consumer, key.expiresAtEpochSecond()));
+      }
+    }
+    return byPrefix;
+  }
+
+  private static Map<String, RuntimeState.Status> subscriptions(RuntimeState runtime) {
+    Map<String, RuntimeState.Status> byKey = new HashMap<>();
+    for (RuntimeState.Subscription subscription : runtime.subscriptions()) {
+      byKey.put(subscriptionKey(subscription.consumer(), subscription.model()), subscription.status());
+    }
+    return byKey;
+  }
+
+  static String subscriptionKey(String consumer, String model) {
+    return consumer + '\n' + model;
+  }
+
+  /** The store's answer to a consumer's request for a public model name; empty if never asked. */
+  public Optional<RuntimeState.Status> subscription(String consumer, String model) {
+    return Optional.ofNullable(subscriptions.get(subscriptionKey(consumer, model)));
   }
 
   public Optional<ConsumerPolicy> consumer(String name) {
