@@ -44,7 +44,7 @@ final class BuiltInDetectors {
   private static final Pattern IBAN = Pattern.compile(
       "(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])");
   private static final Pattern CREDIT_CARD = Pattern.compile(
-      "(?<![0-9.-])(?<![0-9][ -])[1-6][0-9]{3}(?:[ -]?[0-9]){8,15}(?![0-9])");
+      "(?<![0-9A-Za-z_.+-])(?<![0-9][ -])[1-6][0-9]{3}(?:[ -]?[0-9]){8,15}(?![0-9])");
   private static final Pattern US_SSN = Pattern.compile(
       "(?<![0-9-])[0-9]{3}([- ])[0-9]{2}\\1[0-9]{4}(?![0-9-])");
   private static final Pattern IPV4 = Pattern.compile(
@@ -54,25 +54,36 @@ final class BuiltInDetectors {
           + "(?:[0-9A-Fa-f]{1,4}|[0-9]{1,3}(?:\\.[0-9]{1,3}){3})?(?![0-9A-Fa-f:]|\\.[0-9])");
   /** Candidates only; libphonenumber decides. Digit runs are possessive so failures are cheap. */
   private static final Pattern PHONE = Pattern.compile(
-      "(?<![\\w+.-])(?<![0-9][ .-])(?:\\+[0-9]{1,3}[ .-]?)?(?:\\([0-9]{1,5}\\)[ .-]?)?[0-9]{1,15}+"
+      "(?<![\\w+.-])(?:\\+[0-9]{1,3}[ .-]?(?:\\([0-9]{1,5}\\)[ .-]?)?|\\([0-9]{1,5}\\)[ .-]?"
+          + "|(?<![0-9][ .-]))[0-9]{1,15}+"
           + "(?:[ .-][0-9]{1,15}+){0,6}(?: ?(?:x|ext\\.?) ?[0-9]{1,6}+)?(?!\\w|:[0-9])");
 
   static List<Detector> all(String defaultRegion, List<String> phoneRegions) {
     List<Detector> list = new ArrayList<>();
-    list.add(new Detector("SECRET", PEM_PRIVATE_KEY, PEM_MAX_BODY + 200, Detector.Check.ANY, 0));
-    list.add(new Detector("SECRET", JWT, JWT_MAX_PAYLOAD + 2020, Detector.Check.ANY, 0));
-    list.add(new Detector("SECRET", AWS_ACCESS_KEY_ID, 24, Detector.Check.ANY, 0));
+    Trigger digit = Trigger.chars(0, Trigger::isDigit);
+    list.add(new Detector("SECRET", PEM_PRIVATE_KEY, PEM_MAX_BODY + 200, Detector.Check.ANY, 0,
+        Trigger.literals(0, "-----BEGIN ")));
+    list.add(new Detector("SECRET", JWT, JWT_MAX_PAYLOAD + 2020, Detector.Check.ANY, 0,
+        Trigger.literals(0, "eyJ")));
+    list.add(new Detector("SECRET", AWS_ACCESS_KEY_ID, 24, Detector.Check.ANY, 0, Trigger.literals(0,
+        "AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AIPA", "ANPA", "ANVA", "APKA", "AROA")));
     list.add(new Detector("SECRET", SK_KEY, 258,
-        (t, s, e) -> Checks.mixed(t, s + 3, e) ? e : -1, 0));
-    list.add(new Detector("SECRET", GOOGLE_API_KEY, 44, Detector.Check.ANY, 0));
-    list.add(new Detector("SECRET", GITHUB_TOKEN, 260, Detector.Check.ANY, 0));
-    list.add(new Detector("EMAIL", EMAIL, 480, BuiltInDetectors::email, 1));
-    list.add(new Detector("IBAN", IBAN, 72, shortening(Checks::iban), 2));
-    list.add(new Detector("CREDIT_CARD", CREDIT_CARD, 40, shortening(Checks::luhn), 3));
-    list.add(new Detector("US_SSN", US_SSN, 16, (t, s, e) -> Checks.ssn(t, s, e) ? e : -1, 4));
-    list.add(new Detector("IP_ADDRESS", IPV4, 20, (t, s, e) -> Checks.ipv4(t, s, e) ? e : -1, 5));
-    list.add(new Detector("IP_ADDRESS", IPV6, 56, (t, s, e) -> Checks.ipv6(t, s, e) ? e : -1, 5));
-    list.add(new Detector("PHONE", PHONE, 128, phone(defaultRegion, phoneRegions), 6));
+        (t, s, e) -> Checks.mixed(t, s + 3, e) ? e : -1, 0, Trigger.literals(0, "sk-")));
+    list.add(new Detector("SECRET", GOOGLE_API_KEY, 44, Detector.Check.ANY, 0,
+        Trigger.literals(0, "AIza")));
+    list.add(new Detector("SECRET", GITHUB_TOKEN, 260, Detector.Check.ANY, 0,
+        Trigger.literals(0, "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")));
+    list.add(new Detector("EMAIL", EMAIL, 480, BuiltInDetectors::email, 1,
+        Trigger.chars(64, c -> c == '@')));
+    list.add(new Detector("IBAN", IBAN, 72, shortening(Checks::iban), 2,
+        Trigger.chars(2, Trigger::isDigit)));
+    list.add(new Detector("CREDIT_CARD", CREDIT_CARD, 40, shortening(Checks::luhn), 3, digit));
+    list.add(new Detector("US_SSN", US_SSN, 16, (t, s, e) -> Checks.ssn(t, s, e) ? e : -1, 4, digit));
+    list.add(new Detector("IP_ADDRESS", IPV4, 20, (t, s, e) -> Checks.ipv4(t, s, e) ? e : -1, 5, digit));
+    list.add(new Detector("IP_ADDRESS", IPV6, 56, (t, s, e) -> Checks.ipv6(t, s, e) ? e : -1, 5,
+        Trigger.chars(4, c -> c == ':')));
+    list.add(new Detector("PHONE", PHONE, 128, phone(defaultRegion, phoneRegions), 6,
+        Trigger.chars(1, Trigger::isDigit)));
     return list;
   }
 

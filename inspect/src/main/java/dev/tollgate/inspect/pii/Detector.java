@@ -12,8 +12,15 @@ import java.util.regex.Pattern;
  * @param maxLength the longest text a candidate can cover: also the most a stream holds back
  *     for this detector
  * @param priority breaks ties between detectors matching the same span (lower wins)
+ * @param trigger what every match contains near its start, or null (try every position)
  */
-record Detector(String entityType, Pattern pattern, int maxLength, Check check, int priority) {
+record Detector(String entityType, Pattern pattern, int maxLength, Check check, int priority,
+    Trigger trigger) {
+
+  /** A detector the scanner tries at every position (custom patterns: nothing is known of them). */
+  Detector(String entityType, Pattern pattern, int maxLength, Check check, int priority) {
+    this(entityType, pattern, maxLength, check, priority, null);
+  }
 
   /** Decides on one candidate {@code [start, end)}. */
   @FunctionalInterface

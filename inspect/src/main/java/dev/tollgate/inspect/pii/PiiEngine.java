@@ -119,6 +119,14 @@ public final class PiiEngine {
 
   /** Plain response: restores this request's placeholders, then applies the response actions. */
   public String transformResponse(String text, Pseudonyms pseudonyms) {
+    return transformResponse(text, pseudonyms, null);
+  }
+
+  /**
+   * As {@link #transformResponse(String, Pseudonyms)}, adding the number of values masked per
+   * entity type to {@code counts} (when not null), for metrics and the audit record.
+   */
+  public String transformResponse(String text, Pseudonyms pseudonyms, Map<String, Integer> counts) {
     if (!rewritesResponses(pseudonyms) || text.isEmpty()) {
       return text;
     }
@@ -127,7 +135,11 @@ public final class PiiEngine {
     int end = scanner.scan(text, true);
     List<SpanScanner.Found> chosen = new ArrayList<>();
     scanner.take(0, end, chosen);
-    return rewriter.rewrite(text, 0, text.length(), chosen);
+    String out = rewriter.rewrite(text, 0, text.length(), chosen);
+    if (counts != null) {
+      rewriter.counts().forEach((type, n) -> counts.merge(type, n, Integer::sum));
+    }
+    return out;
   }
 
   /** One per streamed choice; see {@link StreamTransformer}. */
@@ -165,7 +177,8 @@ public final class PiiEngine {
     List<Detector> list = new ArrayList<>(responseDetectors.size() + 1);
     // Placeholders first: a placeholder is never also a value, and must win any tie.
     list.add(new Detector(PiiMatch.PLACEHOLDER, PLACEHOLDER, PLACEHOLDER_MAX_LENGTH,
-        (t, s, e) -> pseudonyms.originalOf(t.subSequence(s, e).toString()) != null ? e : -1, -1));
+        (t, s, e) -> pseudonyms.originalOf(t.subSequence(s, e).toString()) != null ? e : -1, -1,
+        Trigger.chars(0, c -> c == '<')));
     list.addAll(responseDetectors);
     return list;
   }
@@ -173,9 +186,15 @@ public final class PiiEngine {
   /** Response-side replacement of chosen spans. */
   private final class ResponseRewriter implements PiiStream.Rewriter {
     private final Pseudonyms pseudonyms;
+    private final Map<String, Integer> counts = new TreeMap<>();
 
     ResponseRewriter(Pseudonyms pseudonyms) {
       this.pseudonyms = pseudonyms;
+    }
+
+    @Override
+    public Map<String, Integer> counts() {
+      return Collections.unmodifiableMap(counts);
     }
 
     @Override
@@ -195,6 +214,7 @@ public final class PiiEngine {
           out.append(value); // the client's own value, echoed back: not a leak
         } else {
           out.append(PiiAction.mask(type)); // block on a response masks too: see PiiConfig
+          counts.merge(type, 1, Integer::sum);
         }
         at = f.end();
       }

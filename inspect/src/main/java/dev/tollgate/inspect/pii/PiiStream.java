@@ -13,6 +13,8 @@ final class PiiStream implements StreamTransformer {
   /** Replaces the chosen spans of {@code [from, to)}. */
   interface Rewriter {
     String rewrite(CharSequence text, int from, int to, List<SpanScanner.Found> chosen);
+
+    java.util.Map<String, Integer> counts();
   }
 
   private static final int KEEP_CONTEXT = 256;
@@ -41,7 +43,11 @@ final class PiiStream implements StreamTransformer {
     }
     trim();
     buffer.append(delta);
-    return send(scanner.scan(buffer, false));
+    int limit = scanner.scan(buffer, false);
+    if (limit > sent && Character.isHighSurrogate(buffer.charAt(limit - 1))) {
+      limit--; // never end a piece inside a surrogate pair: each piece is JSON-encoded on its own
+    }
+    return send(limit);
   }
 
   @Override
@@ -62,6 +68,11 @@ final class PiiStream implements StreamTransformer {
     String out = rewriter.rewrite(buffer, sent, to, chosen);
     sent = to;
     return out;
+  }
+
+  @Override
+  public java.util.Map<String, Integer> countsByEntityType() {
+    return rewriter.counts();
   }
 
   private void trim() {

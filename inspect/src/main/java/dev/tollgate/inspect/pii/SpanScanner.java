@@ -67,12 +67,31 @@ final class SpanScanner {
     m.reset(text);
     m.useTransparentBounds(true); // look-behinds see the text before the region
     m.useAnchoringBounds(false);  // ^ and $ mean the text's ends, not the region's
-    Detector.Check check = c.detector.check();
+    Detector detector = c.detector;
+    Detector.Check check = detector.check();
+    Trigger trigger = detector.trigger();
     // Candidates starting this far back cannot reach the end: decide them as at end of input.
-    int young = endOfInput ? len : Math.max(0, len - c.detector.maxLength());
+    int young = endOfInput ? len : Math.max(0, len - detector.maxLength());
     int i = c.resume;
     while (i < len) {
-      if (i < young) {
+      if (trigger != null) {
+        // Skip to the first position that has a trigger within its lead, or, near the end, could
+        // still get one from the next delta.
+        int t = trigger.next(text, i);
+        if (t >= 0) {
+          i = Math.max(i, t - trigger.lead);
+        } else if (endOfInput) {
+          break;
+        } else {
+          int tail = len - (trigger.lead + trigger.length() - 1);
+          if (tail > i) {
+            i = tail;
+            if (i >= len) {
+              break;
+            }
+          }
+        }
+      } else if (i < young) {
         m.region(i, len);
         if (!m.find() || m.start() >= young) {
           i = young;
@@ -83,7 +102,7 @@ final class SpanScanner {
       }
       m.region(i, len);
       boolean matched = m.lookingAt();
-      if (m.hitEnd()) {
+      if (i >= young && m.hitEnd()) {
         c.resume = i;
         return i;
       }

@@ -11,4 +11,12 @@ public interface StreamTransformer {
 
   /** The stream ended: returns whatever was still held back. Call once, after the last delta. */
   String finish();
+
+  /**
+   * Values masked so far in this stream, by entity type (restored placeholders are not counted):
+   * for metrics and the audit record. Never the values.
+   */
+  default java.util.Map<String, Integer> countsByEntityType() {
+    return java.util.Map.of();
+  }
 }

@@ -85,6 +85,22 @@ class PiiActionsTest {
   }
 
   @Test
+  void responseCountsNameTypesNotValues() {
+    PiiEngine engine = engine(map("EMAIL", "pseudonymize"), map("EMAIL", "mask", "SECRET", "block"));
+    Pseudonyms pseudonyms = new Pseudonyms();
+    engine.redactRequest("I am jane@example.com", pseudonyms);
+    String answer = "<EMAIL_1>, a@corp.example, b@corp.example, AKIAIOSFODNN7EXAMPLE";
+    Map<String, Integer> counts = new java.util.HashMap<>();
+    engine.transformResponse(answer, pseudonyms, counts);
+    assertThat(counts).isEqualTo(Map.of("EMAIL", 2, "SECRET", 1));
+    StreamTransformer stream = engine.streamTransformer(pseudonyms);
+    stream.accept(answer.substring(0, 20));
+    stream.accept(answer.substring(20));
+    stream.finish();
+    assertThat(stream.countsByEntityType()).isEqualTo(Map.of("EMAIL", 2, "SECRET", 1));
+  }
+
+  @Test
   void nothingConfiguredMeansNothingChanges() {
     PiiEngine engine = engine(map(), map());
     assertThat(engine.inspectsRequests()).isFalse();
