@@ -37,6 +37,8 @@ targets=(
   "core     dev.tollgate.core.config.ConfigLoaderFuzzTest#parseReturnsConfigOrLocatedProblems"
   "ext-proc dev.tollgate.proc.RequestBodyParserFuzzTest#parseAlwaysDecides"
   "ext-proc dev.tollgate.proc.RequestBodyParserFuzzTest#rewriteChangesOnlyTheModel"
+  "ext-proc dev.tollgate.proc.response.StreamRewriterFuzzTest#decoderIsSplitInvariantAndLossless"
+  "ext-proc dev.tollgate.proc.response.StreamRewriterFuzzTest#rewriterNeverThrows"
   "inspect  dev.tollgate.inspect.pii.PiiFuzzTest#redactionKeepsEverythingElse"
   "inspect  dev.tollgate.inspect.pii.PiiFuzzTest#streamEqualsWholeText"
   "inspect  dev.tollgate.inspect.guard.InjectionDetectorFuzzTest#detectorAlwaysScores"
