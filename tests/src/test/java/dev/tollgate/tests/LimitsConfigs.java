@@ -17,10 +17,13 @@ final class LimitsConfigs {
 
   static final String CAROL_KEY = "tg-test-carol-key-0003";
   static final String DAVE_KEY = "tg-test-dave-key-0004";
+  static final String ERIN_KEY = "tg-test-erin-key-0005";
+  static final String FRANK_KEY = "tg-test-frank-key-0006";
 
   /**
    * alice: 6 requests per minute, burst 3 (one token every 10 s, so a test never sees a refill);
-   * carol: one request in flight; dave: gpt-4o alone limited to a burst of 1. {{REDIS}} is
+   * carol: one request in flight; dave: gpt-4o alone limited to a burst of 1; erin and frank:
+   * no limits of their own, but their team "red" has a burst of 2 between them. {{REDIS}} is
    * replaced by a redis section or nothing.
    */
   static final String TEMPLATE = """
@@ -54,8 +57,20 @@ final class LimitsConfigs {
           models: [ "gpt-4o*" ]
           model_limits:
             - { model: gpt-4o, rate_limit: { requests_per_minute: 1, burst: 1 } }
+        - name: erin
+          team: red
+          api_keys: [ "sha256:%s" ]
+          models: [ "gpt-4o*" ]
+        - name: frank
+          team: red
+          api_keys: [ "sha256:%s" ]
+          models: [ "gpt-4o*" ]
+      teams:
+        - name: red
+          rate_limit: { requests_per_minute: 6, burst: 2 }
       {{REDIS}}
-      """.formatted(TestGateway.sha256(CAROL_KEY), TestGateway.sha256(DAVE_KEY));
+      """.formatted(TestGateway.sha256(CAROL_KEY), TestGateway.sha256(DAVE_KEY), TestGateway.sha256(ERIN_KEY),
+      TestGateway.sha256(FRANK_KEY));
 
   static String inMemory() {
     return TEMPLATE.replace("{{REDIS}}", "");

@@ -63,6 +63,20 @@ class LimitsThroughEnvoyTest {
   }
 
   @Test
+  void aTeamLimitIsSharedByTheTeamsConsumers() throws Exception {
+    assertThat(gateway.post("/v1/chat/completions", LimitsConfigs.ERIN_KEY, TestGateway.chat("gpt-4o")).statusCode())
+        .isEqualTo(200);
+    assertThat(gateway.post("/v1/chat/completions", LimitsConfigs.FRANK_KEY, TestGateway.chat("gpt-4o-mini")).statusCode())
+        .isEqualTo(200);
+    // Neither has a limit of their own; the team's burst of 2 is spent, whoever asks next.
+    for (String key : new String[] {LimitsConfigs.ERIN_KEY, LimitsConfigs.FRANK_KEY}) {
+      HttpResponse<String> refused = gateway.post("/v1/chat/completions", key, TestGateway.chat("gpt-4o"));
+      LimitsConfigs.assertRateLimited(refused);
+      assertThat(refused.body()).contains("team 'red'");
+    }
+  }
+
+  @Test
   void aConcurrencySlotIsFreedWhenTheClientAbortsAStream() throws Exception {
     try (Socket stream = LimitsConfigs.startStalledStream(gateway, LimitsConfigs.CAROL_KEY)) {
       HttpResponse<String> second = gateway.post("/v1/chat/completions", LimitsConfigs.CAROL_KEY, TestGateway.chat("gpt-4o"));

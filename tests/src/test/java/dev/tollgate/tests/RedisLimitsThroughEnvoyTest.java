@@ -129,4 +129,26 @@ class RedisLimitsThroughEnvoyTest {
     assertThat(second.post("/v1/chat/completions", LimitsConfigs.DAVE_KEY, TestGateway.chat("gpt-4o-mini")).statusCode())
         .isEqualTo(200);
   }
+
+  @Test
+  @Order(4)
+  void limitsComeBackWhenRedisDoes() throws Exception {
+    // Redis restarts empty: no buckets, no loaded script. The client reconnects on its own and
+    // the first decision loads the script again (EVALSHA's NOSCRIPT, then EVAL).
+    redis.restart();
+    TestGateway.waitFor(Duration.ofSeconds(15), () -> first.post("/v1/chat/completions", TestGateway.ALICE_KEY,
+        TestGateway.chat("gpt-4o")).headers().firstValue("x-ratelimit-limit-requests").isPresent(),
+        "counted answers again after Redis came back");
+    TestGateway.waitFor(Duration.ofSeconds(15), () -> second.post("/v1/chat/completions", TestGateway.ALICE_KEY,
+        TestGateway.chat("gpt-4o")).statusCode() != 503, "the fail_closed replica to serve again");
+    // alice's burst of 3 is now counted again, across both replicas.
+    int allowed = 0;
+    for (int i = 0; i < 6; i++) {
+      TestGateway replica = i % 2 == 0 ? first : second;
+      if (replica.post("/v1/chat/completions", TestGateway.ALICE_KEY, TestGateway.chat("gpt-4o")).statusCode() == 200) {
+        allowed++;
+      }
+    }
+    assertThat(allowed).isLessThanOrEqualTo(3);
+  }
 }

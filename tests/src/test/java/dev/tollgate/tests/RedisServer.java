@@ -94,6 +94,11 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
+  /** Starts again on the same port after {@link #stop()} or {@link #kill()}, empty (no persistence). */
+  void restart() throws IOException {
+    launch(binary());
+  }
+
   /** SIGKILL: Redis gone without a goodbye. */
   void kill() throws InterruptedException {
     if (process != null && process.isAlive()) {
