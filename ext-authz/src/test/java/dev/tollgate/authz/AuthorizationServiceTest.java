@@ -254,4 +254,40 @@ class AuthorizationServiceTest {
         "authorization", "Bearer tg-wrong", "x-mesh-identity", "ops")));
     assertDenied(rejected, 401, "invalid_api_key");
   }
+
+  @Test
+  void theWholeCallerIdentityGoesDownstreamAsMetadata() throws IOException {
+    policy.set(TestPolicies.policy("""
+        teams:
+          - name: research
+            scopes: [ chat, embeddings ]
+        consumers:
+          - name: app
+            api_keys: [ "sha256:%s" ]
+            models: [ "*" ]
+            team: research
+            plan: gold
+        """.formatted(TestPolicies.sha256Hex(TestPolicies.APP_KEY)), "v2"));
+    CheckResponse response = start().check(check(Map.of("authorization", "Bearer " + TestPolicies.APP_KEY)));
+    assertThat(response.getStatus().getCode()).isEqualTo(Code.OK_VALUE);
+    Map<String, String> metadata = new LinkedHashMap<>();
+    response.getDynamicMetadata().getFieldsMap().forEach((k, v) -> metadata.put(k, v.getStringValue()));
+    assertThat(metadata).containsOnlyKeys(dev.tollgate.core.identity.CallerIdentity.KEYS);
+    assertThat(metadata).containsEntry("consumer", "app").containsEntry("team", "research")
+        .containsEntry("scopes", "chat embeddings").containsEntry("plan", "gold")
+        .containsEntry("credential", "api_key").containsEntry("spiffe_id", "");
+  }
+
+  @Test
+  void anEndpointOutsideTheConsumersRightsGets403() throws IOException {
+    policy.set(TestPolicies.policy("""
+        consumers:
+          - name: app
+            api_keys: [ "sha256:%s" ]
+            models: [ "*" ]
+            endpoints: [ /v1/embeddings ]
+        """.formatted(TestPolicies.sha256Hex(TestPolicies.APP_KEY)), "v2"));
+    assertDenied(start().check(check(Map.of("authorization", "Bearer " + TestPolicies.APP_KEY))), 403,
+        "endpoint_not_allowed");
+  }
 }
