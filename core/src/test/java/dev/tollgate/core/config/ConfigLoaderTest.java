@@ -237,13 +237,13 @@ class ConfigLoaderTest {
     InvalidConfigException e = invalid("""
         listener:
           port: 10000
-          tls:
-            cert: x
-            key: y
+          proxy:
+            host: x
+            port: 8080
         """);
 
     ConfigProblem problem = single(e);
-    assertThat(problem.path()).isEqualTo("listener.tls");
+    assertThat(problem.path()).isEqualTo("listener.proxy");
     assertThat(problem.line()).isEqualTo(3);
     assertThat(problem.column()).isEqualTo(3);
   }
