@@ -67,6 +67,8 @@ public final class RuntimeStore implements AutoCloseable {
     String description;
     if (config.isPostgresql()) {
       hikari.setJdbcUrl(config.url());
+      // Named, not discovered: a repackaged jar may lose the drivers' service files.
+      hikari.setDriverClassName("org.postgresql.Driver");
       if (config.user() != null) {
         hikari.setUsername(config.user());
       }
@@ -84,6 +86,7 @@ public final class RuntimeStore implements AutoCloseable {
       // The pool, not the JVM's exit, closes the database: a restart in the same JVM (tests)
       // finds it closed and unlocked.
       hikari.setJdbcUrl("jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE");
+      hikari.setDriverClassName("org.h2.Driver");
       description = "h2 " + file + ".mv.db";
     }
     HikariDataSource pool;

@@ -5,14 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code tollgate keys create|list|revoke}: API keys kept by the control plane's store. */
 @Command(name = "keys", mixinStandardHelpOptions = true,
@@ -22,9 +18,7 @@ public final class KeysCommand {
 
   @Command(name = "create", mixinStandardHelpOptions = true,
       description = "Create a key for a consumer of the config. The key goes to stdout, once; it is not stored.")
-  static final class Create implements Callable<Integer> {
-    @Mixin AdminOptions admin;
-    @Spec CommandSpec spec;
+  static final class Create extends AdminCommand {
 
     @Option(names = "--consumer", required = true, paramLabel = "NAME", description = "A consumer named in the config.")
     String consumer;
@@ -41,7 +35,7 @@ public final class KeysCommand {
     }
 
     @Override
-    public Integer call() throws Exception {
+    int run() throws java.io.IOException {
       ObjectNode body = AdminClient.JSON.createObjectNode().put("consumer", consumer);
       if (expiry != null && expiry.expiresIn != null) {
         body.put("expires_in", expiry.expiresIn);
@@ -67,9 +61,7 @@ public final class KeysCommand {
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List keys (never the keys themselves).")
-  static final class ListKeys implements Callable<Integer> {
-    @Mixin AdminOptions admin;
-    @Spec CommandSpec spec;
+  static final class ListKeys extends AdminCommand {
 
     @Option(names = "--consumer", paramLabel = "NAME", description = "Only this consumer's keys.")
     String consumer;
@@ -78,7 +70,7 @@ public final class KeysCommand {
     boolean json;
 
     @Override
-    public Integer call() throws Exception {
+    int run() throws java.io.IOException {
       String query = consumer == null ? "" : "?consumer=" + URLEncoder.encode(consumer, StandardCharsets.UTF_8);
       AdminClient.Answer answer = admin.client().get("admin/keys" + query);
       if (!answer.ok()) {
@@ -96,15 +88,13 @@ public final class KeysCommand {
 
   @Command(name = "revoke", mixinStandardHelpOptions = true,
       description = "Revoke a key by its prefix; every gateway refuses it within seconds.")
-  static final class Revoke implements Callable<Integer> {
-    @Mixin AdminOptions admin;
-    @Spec CommandSpec spec;
+  static final class Revoke extends AdminCommand {
 
     @Parameters(paramLabel = "PREFIX", description = "The 12 hex digits after tg_ (see keys list).")
     String prefix;
 
     @Override
-    public Integer call() throws Exception {
+    int run() throws java.io.IOException {
       if (!prefix.matches("[0-9a-f]{12}")) {
         // Never echo what was typed: it may be a whole key.
         spec.commandLine().getErr().println("PREFIX must be the 12 hex digits after tg_ (see tollgate keys list).");

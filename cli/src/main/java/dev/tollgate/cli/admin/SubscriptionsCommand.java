@@ -5,12 +5,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code tollgate subscriptions request|approve|reject|revoke|list}: access to models that need approval. */
 @Command(name = "subscriptions", mixinStandardHelpOptions = true,
@@ -20,9 +16,7 @@ import picocli.CommandLine.Spec;
 public final class SubscriptionsCommand {
 
   /** One subscription change: POST {consumer, model} to a path. */
-  abstract static class Change implements Callable<Integer> {
-    @Mixin AdminOptions admin;
-    @Spec CommandSpec spec;
+  abstract static class Change extends AdminCommand {
 
     @Option(names = "--consumer", required = true, paramLabel = "NAME")
     String consumer;
@@ -33,7 +27,7 @@ public final class SubscriptionsCommand {
     abstract String path();
 
     @Override
-    public Integer call() throws Exception {
+    int run() throws java.io.IOException {
       ObjectNode body = AdminClient.JSON.createObjectNode().put("consumer", consumer).put("model", model);
       AdminClient.Answer answer = admin.client().post(path(), body);
       if (!answer.ok()) {
@@ -79,9 +73,7 @@ public final class SubscriptionsCommand {
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List subscriptions.")
-  static final class ListSubscriptions implements Callable<Integer> {
-    @Mixin AdminOptions admin;
-    @Spec CommandSpec spec;
+  static final class ListSubscriptions extends AdminCommand {
 
     @Option(names = "--consumer", paramLabel = "NAME")
     String consumer;
@@ -93,7 +85,7 @@ public final class SubscriptionsCommand {
     boolean json;
 
     @Override
-    public Integer call() throws Exception {
+    int run() throws java.io.IOException {
       List<String> params = new ArrayList<>();
       if (consumer != null) {
         params.add("consumer=" + URLEncoder.encode(consumer, StandardCharsets.UTF_8));

@@ -194,7 +194,8 @@ public final class AdminApi implements HttpHandler {
   private Reply createKey(HttpExchange exchange) throws BadRequest, Refused, SQLException, IOException {
     ObjectNode body = body(exchange, Set.of("consumer", "expires_in", "expires_at"));
     String consumer = consumer(requiredText(body, "consumer"));
-    Instant expiresAt = Expiry.read(body.get("expires_in"), body.get("expires_at"), clock.instant());
+    Instant expiresAt = Expiry.read(body.get("expires_in"), body.get("expires_at"),
+        Instant.ofEpochMilli(clock.millis()));
     CreatedKey created = store.createKey(consumer, expiresAt, actor(exchange));
     changed.run();
     ObjectNode json = key(created.record());

@@ -44,7 +44,8 @@ final class Expiry {
       if (Duration.between(now, at).compareTo(LONGEST) > 0) {
         throw new AdminApi.BadRequest("expires_at is more than 3660 days away.", "expires_at");
       }
-      return at;
+      // Milliseconds, what the store keeps, so the answer shows what was stored.
+      return Instant.ofEpochMilli(at.toEpochMilli());
     }
     return null;
   }
