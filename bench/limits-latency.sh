@@ -10,8 +10,9 @@ cd "$root"
 command -v redis-server >/dev/null || { echo "needs redis-server (apt-get install -y --no-install-recommends redis-server)" >&2; exit 1; }
 ENVOY_BIN=$(./envoy/install.sh)
 export ENVOY_BIN
-mvn -B -q -o -DskipTests install -pl bench -am >&2
-mvn -B -q -o -pl bench dependency:build-classpath -Dmdep.outputFile="$root/bench/target/classpath.txt" >&2
+# Packaged in this tree's reactor, not installed: the benchmark runs exactly this checkout.
+mvn -B -q -o -DskipTests package dependency:build-classpath -pl bench -am \
+  -Dmdep.outputFile="$root/bench/target/classpath.txt" >&2
 cp=$(cat "$root/bench/target/classpath.txt")
 redis_dir=$(mktemp -d)
 redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

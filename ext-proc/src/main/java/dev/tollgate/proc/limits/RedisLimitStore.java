@@ -118,7 +118,7 @@ final class RedisLimitStore implements LimitStore {
     StatefulRedisConnection<String, String> conn = connection.get();
     if (conn == null) {
       connectInBackground();
-      return new Decision.Unavailable("not connected");
+      return new Decision.Unavailable("not_connected");
     }
     String lease = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(System.nanoTime());
     String[] keys = new String[checks.size() * 2];
