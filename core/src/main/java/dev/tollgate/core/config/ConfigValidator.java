@@ -45,6 +45,7 @@ final class ConfigValidator {
     Set<String> backends = backends(config.backends());
     models(config.models(), backends);
     consumers(config.consumers());
+    IdentityConfigValidator.validate(config, this::add);
     StoreConfigValidator.validate(config, environment, this::add);
     return new Result(List.copyOf(findings), Map.copyOf(credentials));
   }

@@ -17,6 +17,8 @@ final class Defaults {
         raw.backends().stream().map(b -> b == null ? null : b.withDefaults()).toList(),
         raw.models().stream().map(m -> m == null ? null : m.withDefaults()).toList(),
         raw.consumers(),
-        raw.store().withDefaults());
+        raw.store().withDefaults(),
+        raw.teams().stream().map(t -> t == null ? null : t.withDefaults()).toList(),
+        raw.auth().withDefaults());
   }
 }

@@ -25,12 +25,18 @@ public record GatewayConfig(
     @JsonProperty("consumers") List<ConsumerConfig> consumers,
     /* Where runtime state (keys created at run time, subscriptions) is kept. Default: embedded H2
        next to the config file; see StoreConfig. */
-    @JsonProperty("store") StoreConfig store) {
+    @JsonProperty("store") StoreConfig store,
+    /* Teams (tenants) consumers belong to. Default: none. */
+    @JsonProperty("teams") List<TeamConfig> teams,
+    /* Credential kinds beyond API keys (JWT). Default: none. */
+    @JsonProperty("auth") AuthConfig auth) {
 
   public GatewayConfig {
     store = store == null ? StoreConfig.defaults() : store;
     backends = Lists.copyOf(backends);
     models = Lists.copyOf(models);
     consumers = Lists.copyOf(consumers);
+    teams = Lists.copyOf(teams);
+    auth = auth == null ? new AuthConfig(null).withDefaults() : auth;
   }
 }

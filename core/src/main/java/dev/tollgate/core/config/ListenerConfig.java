@@ -7,13 +7,20 @@ public record ListenerConfig(
     /* Address Envoy binds. Default: 127.0.0.1 (use 0.0.0.0 to accept remote clients). */
     @JsonProperty("address") String address,
     /* Port Envoy binds. Default: 10000. */
-    @JsonProperty("port") Integer port) {
+    @JsonProperty("port") Integer port,
+    /* TLS, optionally with client-certificate validation (mesh mTLS). Default: none (plain HTTP). */
+    @JsonProperty("tls") ListenerTlsConfig tls) {
 
   public static final String DEFAULT_ADDRESS = "127.0.0.1";
   public static final int DEFAULT_PORT = 10000;
 
+  public ListenerConfig(String address, Integer port) {
+    this(address, port, null);
+  }
+
   ListenerConfig withDefaults() {
     return new ListenerConfig(
-        address == null ? DEFAULT_ADDRESS : address, port == null ? DEFAULT_PORT : port);
+        address == null ? DEFAULT_ADDRESS : address, port == null ? DEFAULT_PORT : port,
+        tls == null ? null : tls.withDefaults());
   }
 }

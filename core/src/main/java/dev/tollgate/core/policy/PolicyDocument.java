@@ -17,7 +17,9 @@ public record PolicyDocument(
     @JsonProperty("models") List<String> models,
     @JsonProperty("max_request_body_bytes") int maxRequestBodyBytes,
     /* Keys created at run time and subscriptions, from the control plane's store. Default: empty. */
-    @JsonProperty("runtime") RuntimeState runtime) {
+    @JsonProperty("runtime") RuntimeState runtime,
+    /* Teams, consumers' identity rights, JWT providers. Default: empty (no teams, no JWT providers). */
+    @JsonProperty("identity") IdentityDocument identity) {
 
   /** @param apiKeySha256 lower-case hex SHA-256 of each key */
   public record Consumer(
@@ -34,6 +36,13 @@ public record PolicyDocument(
     consumers = List.copyOf(consumers);
     models = List.copyOf(models);
     runtime = runtime == null ? RuntimeState.empty() : runtime;
+    identity = identity == null ? IdentityDocument.empty() : identity;
+  }
+
+  /** A document without identity settings (no teams, no JWT providers). */
+  public PolicyDocument(String version, List<Consumer> consumers, List<String> models, int maxRequestBodyBytes,
+      RuntimeState runtime) {
+    this(version, consumers, models, maxRequestBodyBytes, runtime, null);
   }
 
   /**
@@ -44,7 +53,7 @@ public record PolicyDocument(
    */
   public PolicyDocument withRuntime(String configVersion, RuntimeState state) {
     String next = state.version() == 0 ? configVersion : configVersion + "+r" + state.version();
-    return new PolicyDocument(next, consumers, models, maxRequestBodyBytes, state);
+    return new PolicyDocument(next, consumers, models, maxRequestBodyBytes, state, identity);
   }
 
   public static PolicyDocument from(GatewayConfig config, String version) {
@@ -52,7 +61,8 @@ public record PolicyDocument(
         config.consumers().stream().map(PolicyDocument::consumer).toList(),
         config.models().stream().map(ModelConfig::name).toList(),
         config.limits().maxRequestBodyBytes(),
-        RuntimeState.empty());
+        RuntimeState.empty(),
+        IdentityDocument.from(config));
   }
 
   private static Consumer consumer(ConsumerConfig consumer) {

@@ -16,6 +16,7 @@ import java.util.Set;
  * @param consumersByName consumer by name, for identities that arrive from ext_authz metadata
  * @param apiKeysByPrefix keys created at run time, by their non-secret prefix ({@link ApiKeyFormat})
  * @param subscriptions subscription status by {@link #subscriptionKey(String, String)}
+ * @param identity teams, consumers by SPIFFE ID, JWT providers by issuer
  */
 public record PolicySnapshot(
     String version,
@@ -24,7 +25,8 @@ public record PolicySnapshot(
     Set<String> models,
     int maxRequestBodyBytes,
     Map<String, ApiKeyEntry> apiKeysByPrefix,
-    Map<String, RuntimeState.Status> subscriptions) {
+    Map<String, RuntimeState.Status> subscriptions,
+    IdentityPolicy identity) {
 
   public static final String KEY_HASH_PREFIX = "sha256:";
 
@@ -49,8 +51,10 @@ public record PolicySnapshot(
   public static PolicySnapshot of(PolicyDocument document) {
     Map<String, ApiKeyEntry> byKey = new HashMap<>();
     Map<String, ConsumerPolicy> byName = new HashMap<>();
+    IdentityPolicy identity = IdentityPolicy.of(document.identity());
     for (PolicyDocument.Consumer consumer : document.consumers()) {
-      ConsumerPolicy policy = new ConsumerPolicy(
+      // The consumer's rights with its team's bounds applied.
+      ConsumerPolicy policy = identity.consumer(
           consumer.name(), consumer.models().stream().map(ModelPattern::of).toList());
       byName.put(consumer.name(), policy);
       for (String hex : consumer.apiKeySha256()) {
@@ -59,7 +63,7 @@ public record PolicySnapshot(
     }
     return new PolicySnapshot(document.version(), byKey, byName, new LinkedHashSet<>(document.models()),
         document.maxRequestBodyBytes(), runtimeKeys(document.runtime(), byName),
-        subscriptions(document.runtime()));
+        subscriptions(document.runtime()), identity);
   }
 
   /** Keys of consumers the config no longer has are dropped: nobody to authorise them as. */
