@@ -12,6 +12,7 @@ import dev.tollgate.inspect.guard.PromptView;
 import dev.tollgate.inspect.pii.Pseudonyms;
 import dev.tollgate.inspect.pii.RequestRedaction;
 import dev.tollgate.inspect.tokens.TokenCounter;
+import dev.tollgate.inspect.tokens.TokenEncoding;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -124,7 +125,7 @@ public final class RequestInspector implements AutoCloseable {
       return refuse(inspection, UNREADABLE_CONTENT, refused.error(), null);
     }
     ExtractedPrompt prompt = ((PromptExtractor.Extracted) extracted).prompt();
-    int promptTokens = prompt.promptTokens(tokens, request.model());
+    int promptTokens = prompt.promptTokens(tokens, tokenizerModel(request.snapshot(), request.model()));
 
     GuardVerdict verdict = null;
     if (policy.guard() != null) {
@@ -206,6 +207,25 @@ public final class RequestInspector implements AutoCloseable {
         request.startNanos(), request.requestId(), request.endpoint(), request.startTime(),
         policy == null ? null : policy.pii(), policy == null ? null : policy.response(), piiCounts, auditPrompt,
         null);
+  }
+
+  /**
+   * The name whose tokenizer counts this request: the upstream target's when every target of the
+   * public model uses the same encoding (Envoy picks the target after this stage), else the public
+   * name's.
+   */
+  static String tokenizerModel(PolicySnapshot snapshot, String model) {
+    List<String> targets = snapshot.upstreamModels().getOrDefault(model, List.of());
+    if (targets.isEmpty()) {
+      return model;
+    }
+    TokenEncoding first = TokenEncoding.of(targets.get(0));
+    for (String target : targets) {
+      if (TokenEncoding.of(target) != first) {
+        return model;
+      }
+    }
+    return targets.get(0);
   }
 
   private static String current(PromptSlot slot) {

@@ -20,7 +20,7 @@ class InspectionPoliciesTest {
 
   private static PolicySnapshot snapshot(String version, List<InspectionPolicyConfig> policies) {
     return PolicySnapshot.of(new PolicyDocument(version, List.of(), List.of(), 1024 * 1024, RuntimeState.empty(),
-        RequestLimitsPolicy.NONE, null, policies));
+        RequestLimitsPolicy.NONE, null, policies, null));
   }
 
   private static Optional<String> select(InspectionPolicies policies, PolicySnapshot snapshot, String model,
@@ -40,6 +40,17 @@ class InspectionPoliciesTest {
     assertThat(select(policies, snapshot, "gpt-3.5", "bot-7", "support", "/v1/chat/completions")).hasValue("support");
     // No team never fits a non-empty team list.
     assertThat(select(policies, snapshot, "gpt-3.5", "bot-7", "", "/v1/chat/completions")).hasValue("rest");
+  }
+
+  @Test
+  void tokensAreCountedWithTheTargetsTokenizerWhenTheTargetsAgree() {
+    PolicySnapshot snapshot = PolicySnapshot.of(new PolicyDocument("v1", List.of(), List.of(), 1024, RuntimeState.empty(),
+        RequestLimitsPolicy.NONE, null, List.of(), java.util.Map.of(
+            "fast", List.of("gpt-4o-mini-2024-07-18", "gpt-4o-mini"),
+            "mixed", List.of("gpt-4o", "llama-3-70b"))));
+    assertThat(RequestInspector.tokenizerModel(snapshot, "fast")).isEqualTo("gpt-4o-mini-2024-07-18");
+    assertThat(RequestInspector.tokenizerModel(snapshot, "mixed")).isEqualTo("mixed");
+    assertThat(RequestInspector.tokenizerModel(snapshot, "unknown")).isEqualTo("unknown");
   }
 
   @Test
