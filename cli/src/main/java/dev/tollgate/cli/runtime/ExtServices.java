@@ -2,6 +2,7 @@ package dev.tollgate.cli.runtime;
 
 import dev.tollgate.authz.ApiKeyVerifier;
 import dev.tollgate.authz.AuthorizationService;
+import dev.tollgate.authz.JwtVerifier;
 import dev.tollgate.core.policy.PolicySource;
 import dev.tollgate.proc.ExternalProcessorService;
 import io.grpc.Server;
@@ -31,7 +32,8 @@ public final class ExtServices implements AutoCloseable {
   /** Both services, on a server builder that may carry other services too. */
   static ExternalProcessorService addTo(NettyServerBuilder builder, PolicySource policy) {
     ExternalProcessorService processor = new ExternalProcessorService(policy, Duration.ofMinutes(15));
-    builder.addService(new AuthorizationService(policy, List.of(new ApiKeyVerifier())))
+    // JWTs first: a bearer shaped like a JWT is never looked up as an API key.
+    builder.addService(new AuthorizationService(policy, List.of(new JwtVerifier(), new ApiKeyVerifier())))
         .addService(processor.definition());
     return processor;
   }

@@ -68,9 +68,9 @@ final class ListenerFactory {
             .setAddress(config.listener().address()).setPortValue(config.listener().port())))
         // The buffered body ext_proc reads is capped by this limit; past it Envoy answers 413.
         .setPerConnectionBufferLimitBytes(UInt32Value.of(config.limits().maxRequestBodyBytes()))
-        .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
+        .addFilterChains(ListenerTls.apply(config.listener().tls(), FilterChain.newBuilder().addFilters(Filter.newBuilder()
             .setName("envoy.filters.network.http_connection_manager")
-            .setTypedConfig(Protos.any(hcm.build()))))
+            .setTypedConfig(Protos.any(hcm.build())))))
         .build();
   }
 
@@ -79,6 +79,8 @@ final class ListenerFactory {
         .setGrpcService(Protos.extServices(timeoutMs))
         .setTransportApiVersion(io.envoyproxy.envoy.config.core.v3.ApiVersion.V3)
         .setFailureModeAllow(false)
+        // With mesh mTLS, the client certificate carries the caller's SPIFFE ID (URI SAN).
+        .setIncludePeerCertificate(true)
         .setStatusOnError(io.envoyproxy.envoy.type.v3.HttpStatus.newBuilder()
             .setCode(io.envoyproxy.envoy.type.v3.StatusCode.ServiceUnavailable))
         .build();
