@@ -28,12 +28,16 @@ final class PostgresServer implements AutoCloseable {
   static final String DATABASE = "tollgate";
 
   private final Path dir;
-  private final Process process;
+  private final Path bin;
+  private final boolean root;
+  private Process process;
   private final int port;
   private final String password;
 
-  private PostgresServer(Path dir, Process process, int port, String password) {
+  private PostgresServer(Path dir, Path bin, boolean root, Process process, int port, String password) {
     this.dir = dir;
+    this.bin = bin;
+    this.root = root;
     this.process = process;
     this.port = port;
     this.password = password;
@@ -54,11 +58,7 @@ final class PostgresServer implements AutoCloseable {
         "--no-sync", "--auth-host=scram-sha-256", "--auth-local=trust", "--pwfile=" + passwordFile),
         dir.resolve("initdb.log"));
     int port = TestGateway.freePort();
-    Process process = new ProcessBuilder(asPostgres(root, bin.resolve("postgres").toString(), "-D", data.toString(),
-        "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=" + dir,
-        "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"))
-        .redirectErrorStream(true).redirectOutput(dir.resolve("postgres.log").toFile()).start();
-    PostgresServer server = new PostgresServer(dir, process, port, password);
+    PostgresServer server = new PostgresServer(dir, bin, root, launch(bin, root, dir, port), port, password);
     try {
       server.awaitReady();
       try (Connection connection = server.connect("postgres"); Statement statement = connection.createStatement()) {
@@ -69,6 +69,25 @@ final class PostgresServer implements AutoCloseable {
       server.close();
       throw e;
     }
+  }
+
+  private static Process launch(Path bin, boolean root, Path dir, int port) throws IOException {
+    return new ProcessBuilder(asPostgres(root, bin.resolve("postgres").toString(), "-D", dir.resolve("data").toString(),
+        "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=" + dir,
+        "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"))
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()))
+        .start();
+  }
+
+  /** Stops the server, keeping its data: the database is unreachable until {@link #resume()}. */
+  void pause() throws InterruptedException {
+    stopProcess();
+  }
+
+  /** Starts the server again on the same port and data. */
+  void resume() throws IOException, InterruptedException {
+    process = launch(bin, root, dir, port);
+    awaitReady();
   }
 
   /** /usr/lib/postgresql/VERSION/bin of the newest installed version. */
@@ -144,6 +163,20 @@ final class PostgresServer implements AutoCloseable {
     return password;
   }
 
+  private void stopProcess() throws InterruptedException {
+    if (!process.isAlive()) {
+      return;
+    }
+    try {
+      new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      process.destroyForcibly();
+    }
+    if (!process.waitFor(15, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+  }
+
   String log() {
     try {
       return Files.readString(dir.resolve("postgres.log"), StandardCharsets.UTF_8);
@@ -155,18 +188,11 @@ final class PostgresServer implements AutoCloseable {
   /** Stops the server (SIGINT: PostgreSQL's fast shutdown) and deletes its files. */
   @Override
   public void close() {
-    if (process.isAlive()) {
-      try {
-        new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
-        if (!process.waitFor(15, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
-      } catch (IOException e) {
-        process.destroyForcibly();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        process.destroyForcibly();
-      }
+    try {
+      stopProcess();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
     }
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());

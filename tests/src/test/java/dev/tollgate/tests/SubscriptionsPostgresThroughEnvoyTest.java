@@ -82,6 +82,46 @@ class SubscriptionsPostgresThroughEnvoyTest extends SubscriptionsThroughEnvoyTes
     }
   }
 
+  @Test
+  void databaseDownKeepsTheLastStateInForceAndTheAdminApiSaysSo() throws Exception {
+    AdminCli.Result created = cli.run("keys", "create", "--consumer", "alice");
+    String key = created.out().strip();
+    awaitCode(key, "gpt-4o", 200, null, "the new key to work");
+    postgres.pause();
+    try {
+      // Nothing in the request path needs the database: the last state keeps serving.
+      Thread.sleep(1500);
+      assertThat(status(chat(key, "gpt-4o"))).isEqualTo(200);
+      assertThat(code(chat(CAROL_KEY, "gpt-4o"))).isEqualTo("subscription_required");
+      AdminApiClient.Answer refused = admin.post("/admin/keys", "{\"consumer\":\"alice\"}");
+      assertThat(refused.status()).isEqualTo(503);
+      assertThat(refused.body().path("error").path("code").asText()).isEqualTo("store_unavailable");
+      assertThat(refused.body().toString()).doesNotContain(postgres.password());
+    } finally {
+      postgres.resume();
+    }
+    // Back: changes flow again.
+    assertThat(admin.post("/admin/subscriptions", "{\"consumer\":\"carol\",\"model\":\"gpt-4o\"}").status())
+        .isEqualTo(201);
+    awaitCode(CAROL_KEY, "gpt-4o", 403, "subscription_pending", "a change after the database came back");
+  }
+
+  @Test
+  void unreachableDatabaseAtStartIsAClearStartUpError() throws Exception {
+    Map<String, String> valuesB = SplitGateway.ports();
+    for (String shared : new String[] {"FAKE_PORT", "TOKEN_FILE", "CAROL_HASH"}) {
+      valuesB.put(shared, values.get(shared));
+    }
+    valuesB.put("STORE", values.get("STORE").replace(":" + postgres.port() + "/", ":" + TestGateway.freePort() + "/"));
+    Path config = dir.resolve("dead-db.yaml");
+    java.nio.file.Files.writeString(config, TestGateway.fill(CONFIG, valuesB));
+    Throwable failure = org.assertj.core.api.Assertions.catchThrowable(
+        () -> dev.tollgate.cli.runtime.GatewayRuntime.startControlPlane(config).close());
+    assertThat(failure).isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("cannot open the runtime state store")
+        .hasMessageNotContaining(postgres.password());
+  }
+
   private static String runtimePart(String version) {
     return version.substring(version.indexOf('+'));
   }
