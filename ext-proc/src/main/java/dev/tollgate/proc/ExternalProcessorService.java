@@ -12,6 +12,9 @@ import java.time.Duration;
 import dev.tollgate.proc.limits.RequestLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.tollgate.proc.inspect.AuditLog;
+import dev.tollgate.proc.inspect.GatewayMetrics;
+import dev.tollgate.proc.inspect.RequestInspector;
 
 /**
  * Envoy's ext_proc service for both stages: the router-level filter (one stream per request) and
@@ -23,6 +26,7 @@ public final class ExternalProcessorService extends ExternalProcessorGrpc.Extern
   private final PendingRequests pending;
   private final RequestBodyParser parser = new RequestBodyParser();
   private final RequestLimiter limiter;
+  private final RequestInspector inspector;
 
   /** @param pendingBackstop how long a parsed body may outlive a stream Envoy never closed */
   public ExternalProcessorService(PolicySource policy, Duration pendingBackstop) {
@@ -31,9 +35,20 @@ public final class ExternalProcessorService extends ExternalProcessorGrpc.Extern
 
   /** @param meters where the request limits report their decisions and Redis errors */
   public ExternalProcessorService(PolicySource policy, Duration pendingBackstop, MeterRegistry meters) {
+    this(policy, pendingBackstop, meters, AuditLog.toLogger());
+  }
+
+  /**
+   * @param meters the process's one registry: limits, inspection and GenAI metrics
+   * @param audit where one record per request goes
+   */
+  public ExternalProcessorService(PolicySource policy, Duration pendingBackstop, MeterRegistry meters,
+      AuditLog audit) {
     this.policy = policy;
     this.pending = new PendingRequests(pendingBackstop);
     this.limiter = new RequestLimiter(meters);
+    this.inspector = new RequestInspector(new GatewayMetrics(meters), audit);
+    inspector.precompile(policy);
   }
 
   public ServerServiceDefinition definition() {
@@ -45,12 +60,13 @@ public final class ExternalProcessorService extends ExternalProcessorGrpc.Extern
     if (Boolean.TRUE.equals(StageInterceptor.UPSTREAM.get())) {
       return new UpstreamStageStream(responses, pending, parser);
     }
-    return new RouterStageStream(responses, policy, pending, parser, limiter);
+    return new RouterStageStream(responses, policy, pending, parser, limiter, inspector);
   }
 
   /** Closes the request limits' Redis connection, if any. */
   public void close() {
     limiter.close();
+    inspector.close();
   }
 
   /** Parsed bodies currently held; for tests and metrics. */

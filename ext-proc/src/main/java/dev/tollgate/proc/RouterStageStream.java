@@ -8,6 +8,8 @@ import dev.tollgate.core.policy.ConsumerPolicy;
 import dev.tollgate.core.policy.ModelAccess;
 import dev.tollgate.core.policy.PolicySnapshot;
 import dev.tollgate.core.policy.PolicySource;
+import dev.tollgate.proc.inspect.RequestInspection;
+import dev.tollgate.proc.inspect.RequestInspector;
 import dev.tollgate.proc.limits.LimitOutcome;
 import dev.tollgate.proc.limits.RequestLimiter;
 import io.envoyproxy.envoy.extensions.filters.http.ext_proc.v3.ProcessingMode;
@@ -39,14 +41,22 @@ final class RouterStageStream extends ProcessorStream {
   private PolicySnapshot policy;
   private String requestId;
   private CallerIdentity caller;
+  private final RequestInspector inspector;
+  /** Request-side inspection facts (dev.tollgate.proc.inspect): path, arrival, decision, status seen. */
+  private String path;
+  private long startNanos;
+  private java.time.Instant startTime;
+  private RequestInspection inspection;
+  private int responseStatus;
 
   RouterStageStream(StreamObserver<ProcessingResponse> responses, PolicySource policySource,
-      PendingRequests pending, RequestBodyParser parser, RequestLimiter limiter) {
+      PendingRequests pending, RequestBodyParser parser, RequestLimiter limiter, RequestInspector inspector) {
     super(responses);
     this.policySource = policySource;
     this.pending = pending;
     this.parser = parser;
     this.limiter = limiter;
+    this.inspector = inspector;
   }
 
   @Override
@@ -67,6 +77,8 @@ final class RouterStageStream extends ProcessorStream {
   private ProcessingResponse requestHeaders(ProcessingRequest request) {
     // One policy per request: a reload mid-request must not change the rules half way.
     policy = policySource.current();
+    startNanos = System.nanoTime();
+    startTime = java.time.Instant.now();
     HttpHeaders message = request.getRequestHeaders();
     Map<String, String> headers = HeaderMaps.of(message.getHeaders());
     requestId = headers.getOrDefault(TollgateHeaders.REQUEST_ID, null);
@@ -79,6 +91,7 @@ final class RouterStageStream extends ProcessorStream {
     if (query >= 0) {
       path = path.substring(0, query);
     }
+    this.path = path;
     if (!MODEL_ENDPOINTS.contains(path)) {
       // Not ours to inspect: the catch-all route answers it. Don't buffer its body either.
       return continueWith(ProcessingMode.BodySendMode.NONE);
@@ -143,6 +156,13 @@ final class RouterStageStream extends ProcessorStream {
     if (!limits.allowed()) {
       return Responses.immediate(limits.refusal(), requestId, limits.headers());
     }
+    RequestInspector.Outcome inspected = inspector.inspect(new RequestInspector.Request(requestId, path, policy,
+        caller, parsed.model(), parsed.stream(), parsed.body(), startNanos, startTime));
+    if (inspected instanceof RequestInspector.Refuse refuse) {
+      return Responses.immediate(refuse.error(), requestId, limits.headers());
+    }
+    inspection = ((RequestInspector.Proceed) inspected).inspection();
+    parsed = parsed.inspected(inspection, ((RequestInspector.Proceed) inspected).bodyChanged());
     pending.put(requestId, parsed);
     return ProcessingResponse.newBuilder()
         .setRequestBody(BodyResponse.newBuilder().setResponse(Responses.common()
@@ -167,6 +187,11 @@ final class RouterStageStream extends ProcessorStream {
     if (limits != null) {
       limits.headers().forEach((name, value) -> response.getResponseHeadersBuilder().getResponseBuilder()
           .getHeaderMutationBuilder().addSetHeaders(Responses.header(name, value)));
+    }
+    responseStatus = RequestInspection.status(headers.get(":status"));
+    if (inspection != null && inspection.guardHeader() != null) {
+      response.getResponseHeadersBuilder().getResponseBuilder().getHeaderMutationBuilder()
+          .addSetHeaders(Responses.header(RequestInspection.GUARD_HEADER, inspection.guardHeader()));
     }
     String contentType = headers.getOrDefault("content-type", "");
     if (contentType.startsWith("text/event-stream") && !message.getEndOfStream()) {
@@ -197,6 +222,11 @@ final class RouterStageStream extends ProcessorStream {
     }
     if (requestId != null) {
       pending.remove(requestId);
+    }
+    if (inspection != null && inspection.claimAudit()) {
+      // The response side writes the record at response end; this is for requests that ended
+      // without one (client gone, upstream reset), so every request still leaves one record.
+      inspector.audit().write(inspection.allowedRecord(responseStatus, null, null, null, null));
     }
   }
 }

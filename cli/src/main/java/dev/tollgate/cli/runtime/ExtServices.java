@@ -23,15 +23,22 @@ public final class ExtServices implements AutoCloseable {
 
   private final Server server;
   private final ExternalProcessorService processor;
+  private final Observability observability;
 
-  private ExtServices(Server server, ExternalProcessorService processor) {
+  private ExtServices(Server server, ExternalProcessorService processor, Observability observability) {
     this.server = server;
     this.processor = processor;
+    this.observability = observability;
   }
 
-  /** Both services, on a server builder that may carry other services too. */
-  static ExternalProcessorService addTo(NettyServerBuilder builder, PolicySource policy) {
-    ExternalProcessorService processor = new ExternalProcessorService(policy, Duration.ofMinutes(15));
+  /**
+   * Both services, on a server builder that may carry other services too.
+   *
+   * @param observability the process's metrics registry and audit log
+   */
+  static ExternalProcessorService addTo(NettyServerBuilder builder, PolicySource policy, Observability observability) {
+    ExternalProcessorService processor = new ExternalProcessorService(policy, Duration.ofMinutes(15),
+        observability.registry(), observability.audit());
     // JWTs first: a bearer shaped like a JWT is never looked up as an API key.
     builder.addService(new AuthorizationService(policy, List.of(new JwtVerifier(), new ApiKeyVerifier())))
         .addService(processor.definition());
@@ -49,11 +56,17 @@ public final class ExtServices implements AutoCloseable {
         .permitKeepAliveWithoutCalls(true);
   }
 
-  /** A standalone ext-services server. */
+  /** A standalone ext-services server; audit records on the "tollgate.audit" logger, no /metrics. */
   public static ExtServices start(String address, int port, PolicySource policy) throws IOException {
+    return start(address, port, policy, Observability.create(null));
+  }
+
+  /** A standalone ext-services server that owns (and closes) the given metrics and audit log. */
+  public static ExtServices start(String address, int port, PolicySource policy, Observability observability)
+      throws IOException {
     NettyServerBuilder builder = serverBuilder(address, port);
-    ExternalProcessorService processor = addTo(builder, policy);
-    return new ExtServices(builder.build().start(), processor);
+    ExternalProcessorService processor = addTo(builder, policy, observability);
+    return new ExtServices(builder.build().start(), processor, observability);
   }
 
   public int port() {
@@ -72,5 +85,7 @@ public final class ExtServices implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    processor.close();
+    observability.close();
   }
 }

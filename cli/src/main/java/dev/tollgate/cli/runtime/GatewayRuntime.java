@@ -39,10 +39,13 @@ public final class GatewayRuntime implements AutoCloseable {
 
   private final NodeStatusTracker nodes;
   private final RuntimeStateService runtimeState;
+  /** The process's metrics registry (served on the admin server's /metrics) and audit log. */
+  private final Observability observability;
 
   private GatewayRuntime(NodeStatusTracker nodes, Server grpc, AdminServer admin, ConfigFileWatcher watcher,
       SnapshotPublisher publisher, LoadedConfig initial, ExternalProcessorService processor,
-      RuntimeStateService runtimeState) {
+      RuntimeStateService runtimeState, Observability observability) {
+    this.observability = observability;
     this.runtimeState = runtimeState;
     this.nodes = nodes;
     this.grpc = grpc;
@@ -88,13 +91,16 @@ public final class GatewayRuntime implements AutoCloseable {
     NettyServerBuilder builder = ExtServices.serverBuilder(controlPlane.address(), controlPlane.grpcPort())
         .addService(new V3DiscoveryServer(nodes, cache).getAggregatedDiscoveryServiceImpl())
         .addService(new PolicyStreamService(policy));
-    ExternalProcessorService processor = withExtServices ? ExtServices.addTo(builder, policy) : null;
+    // Audit log from the config at start; like the ports, a reload does not move it.
+    Observability observability = Observability.create(initial.config().auditLog().path());
+    ExternalProcessorService processor = withExtServices ? ExtServices.addTo(builder, policy, observability) : null;
     Server grpc;
     AdminServer admin;
     try {
       grpc = builder.build().start();
     } catch (IOException | RuntimeException e) {
       runtimeState.close();
+      observability.close();
       throw e;
     }
     try {
@@ -103,11 +109,14 @@ public final class GatewayRuntime implements AutoCloseable {
     } catch (IOException e) {
       grpc.shutdownNow();
       runtimeState.close();
+      observability.close();
       throw e;
     }
     runtimeState.mountOn(admin, publisher);
     watcher.start(RELOAD_POLL);
-    return new GatewayRuntime(nodes, grpc, admin, watcher, publisher, initial, processor, runtimeState);
+    admin.mount("/metrics", observability.metricsHandler());
+    return new GatewayRuntime(nodes, grpc, admin, watcher, publisher, initial, processor, runtimeState,
+        observability);
   }
 
   /** The config as loaded at start; later reloads do not change the ports. */
@@ -169,5 +178,6 @@ public final class GatewayRuntime implements AutoCloseable {
     if (processor != null) {
       processor.close();
     }
+    observability.close();
   }
 }

@@ -47,6 +47,7 @@ final class ConfigValidator {
     consumers(config.consumers());
     IdentityConfigValidator.validate(config, this::add);
     StoreConfigValidator.validate(config, environment, this::add);
+    InspectionPolicyValidator.validate(config.policies(), this::add);
     return new Result(List.copyOf(findings), Map.copyOf(credentials));
   }
 

@@ -19,6 +19,8 @@ final class Defaults {
         raw.consumers(),
         raw.store().withDefaults(),
         raw.teams().stream().map(t -> t == null ? null : t.withDefaults()).toList(),
-        raw.auth().withDefaults());
+        raw.auth().withDefaults(),
+        raw.policies(),
+        raw.auditLog());
   }
 }

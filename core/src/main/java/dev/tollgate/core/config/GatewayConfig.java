@@ -29,7 +29,12 @@ public record GatewayConfig(
     /* Teams (tenants) consumers belong to. Default: none. */
     @JsonProperty("teams") List<TeamConfig> teams,
     /* Credential kinds beyond API keys (JWT). Default: none. */
-    @JsonProperty("auth") AuthConfig auth) {
+    @JsonProperty("auth") AuthConfig auth,
+    /* Inspection policies (prompt guard, PII, response rewriting, audit), first match applies.
+       Default: none (no request is inspected). See docs/INSPECTION.md. */
+    @JsonProperty("policies") List<InspectionPolicyConfig> policies,
+    /* Where audit records go. Default: the logger "tollgate.audit"; see AuditLogConfig. */
+    @JsonProperty("audit_log") AuditLogConfig auditLog) {
 
   public GatewayConfig {
     store = store == null ? StoreConfig.defaults() : store;
@@ -38,5 +43,7 @@ public record GatewayConfig(
     consumers = Lists.copyOf(consumers);
     teams = Lists.copyOf(teams);
     auth = auth == null ? new AuthConfig(null).withDefaults() : auth;
+    policies = Lists.copyOf(policies);
+    auditLog = auditLog == null ? AuditLogConfig.DEFAULTS : auditLog;
   }
 }

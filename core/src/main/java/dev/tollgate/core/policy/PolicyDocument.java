@@ -3,6 +3,10 @@ package dev.tollgate.core.policy;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tollgate.core.config.ConsumerConfig;
 import dev.tollgate.core.config.GatewayConfig;
+import dev.tollgate.core.config.InspectionPolicyConfig;
+import dev.tollgate.core.config.TargetConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import dev.tollgate.core.config.ModelConfig;
 import java.util.List;
 
@@ -19,7 +23,12 @@ public record PolicyDocument(
     /* Keys created at run time and subscriptions, from the control plane's store. Default: empty. */
     @JsonProperty("runtime") RuntimeState runtime,
     /* Teams, consumers' identity rights, JWT providers. Default: empty (no teams, no JWT providers). */
-    @JsonProperty("identity") IdentityDocument identity) {
+    @JsonProperty("identity") IdentityDocument identity,
+    /* Inspection policies as configured, in match order. Default: none (no inspection). */
+    @JsonProperty("policies") List<InspectionPolicyConfig> policies,
+    /* Each public model's upstream target names, so the request path counts tokens with the
+       target's tokenizer. Default: none (the public name is used). */
+    @JsonProperty("upstream_models") Map<String, List<String>> upstreamModels) {
 
   /** @param apiKeySha256 lower-case hex SHA-256 of each key */
   public record Consumer(
@@ -37,12 +46,14 @@ public record PolicyDocument(
     models = List.copyOf(models);
     runtime = runtime == null ? RuntimeState.empty() : runtime;
     identity = identity == null ? IdentityDocument.empty() : identity;
+    policies = policies == null ? List.of() : List.copyOf(policies);
+    upstreamModels = upstreamModels == null ? Map.of() : Map.copyOf(upstreamModels);
   }
 
   /** A document without identity settings (no teams, no JWT providers). */
   public PolicyDocument(String version, List<Consumer> consumers, List<String> models, int maxRequestBodyBytes,
       RuntimeState runtime) {
-    this(version, consumers, models, maxRequestBodyBytes, runtime, null);
+    this(version, consumers, models, maxRequestBodyBytes, runtime, null, null, null);
   }
 
   /**
@@ -53,7 +64,8 @@ public record PolicyDocument(
    */
   public PolicyDocument withRuntime(String configVersion, RuntimeState state) {
     String next = state.version() == 0 ? configVersion : configVersion + "+r" + state.version();
-    return new PolicyDocument(next, consumers, models, maxRequestBodyBytes, state, identity);
+    return new PolicyDocument(next, consumers, models, maxRequestBodyBytes, state, identity,
+        policies, upstreamModels);
   }
 
   public static PolicyDocument from(GatewayConfig config, String version) {
@@ -62,7 +74,20 @@ public record PolicyDocument(
         config.models().stream().map(ModelConfig::name).toList(),
         config.limits().maxRequestBodyBytes(),
         RuntimeState.empty(),
-        IdentityDocument.from(config));
+        IdentityDocument.from(config),
+        config.policies(),
+        upstreamModels(config));
+  }
+
+  private static Map<String, List<String>> upstreamModels(GatewayConfig config) {
+    Map<String, List<String>> byModel = new LinkedHashMap<>();
+    for (ModelConfig model : config.models()) {
+      if (model != null && model.name() != null) {
+        byModel.put(model.name(), model.targets().stream()
+            .filter(t -> t != null && t.model() != null).map(TargetConfig::model).distinct().toList());
+      }
+    }
+    return byModel;
   }
 
   private static Consumer consumer(ConsumerConfig consumer) {

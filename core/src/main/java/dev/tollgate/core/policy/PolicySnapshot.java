@@ -1,9 +1,11 @@
 package dev.tollgate.core.policy;
 
 import dev.tollgate.core.config.GatewayConfig;
+import dev.tollgate.core.config.InspectionPolicyConfig;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -17,6 +19,9 @@ import java.util.Set;
  * @param apiKeysByPrefix keys created at run time, by their non-secret prefix ({@link ApiKeyFormat})
  * @param subscriptions subscription status by {@link #subscriptionKey(String, String)}
  * @param identity teams, consumers by SPIFFE ID, JWT providers by issuer
+ * @param policies inspection policies in match order, as configured; ext-proc compiles them once
+ *     per snapshot version (they hold regexes and classifiers core cannot build)
+ * @param upstreamModels each public model's target names upstream, for the token count
  */
 public record PolicySnapshot(
     String version,
@@ -26,7 +31,9 @@ public record PolicySnapshot(
     int maxRequestBodyBytes,
     Map<String, ApiKeyEntry> apiKeysByPrefix,
     Map<String, RuntimeState.Status> subscriptions,
-    IdentityPolicy identity) {
+    IdentityPolicy identity,
+    List<InspectionPolicyConfig> policies,
+    Map<String, List<String>> upstreamModels) {
 
   public static final String KEY_HASH_PREFIX = "sha256:";
 
@@ -36,6 +43,8 @@ public record PolicySnapshot(
     apiKeysByHash = Map.copyOf(apiKeysByHash);
     consumersByName = Map.copyOf(consumersByName);
     models = Set.copyOf(models);
+    policies = policies == null ? List.of() : List.copyOf(policies);
+    upstreamModels = upstreamModels == null ? Map.of() : Map.copyOf(upstreamModels);
   }
 
   /** An empty policy: no consumer, no model. Every request is refused until a config arrives. */
@@ -63,7 +72,8 @@ public record PolicySnapshot(
     }
     return new PolicySnapshot(document.version(), byKey, byName, new LinkedHashSet<>(document.models()),
         document.maxRequestBodyBytes(), runtimeKeys(document.runtime(), byName),
-        subscriptions(document.runtime()), identity);
+        subscriptions(document.runtime()), identity, document.policies(),
+        document.upstreamModels());
   }
 
   /** Keys of consumers the config no longer has are dropped: nobody to authorise them as. */
