@@ -25,11 +25,14 @@ import java.util.Map;
  * machine, against the fake provider. Sequential requests measure per-request overhead, not
  * throughput; the open-loop load benchmark is a separate tool.
  *
- * <p>Usage: {@code SequentialLatency [requests=1000] [warmup=300] [rounds=2] [modes=plain,ext]}.
+ * <p>Usage: {@code SequentialLatency [requests=1000] [warmup=300] [rounds=2] [modes=plain,ext] [body-bytes=1024]}.
  * Modes alternate per round (floor, ext, floor, ext...) so drift on a noisy machine hits all alike.
  * The modes {@code limits-memory} and {@code limits-redis} add request limits that never refuse
  * (a consumer rate and concurrency limit plus a per-model one: three keys per decision), counted
  * in memory or in the Redis at {@code -Dtollgate.bench.redis=redis://HOST:PORT}.
+ * The mode {@code inspect} adds an inspection policy (guard with its detector, PII with the
+ * default actions, the prompt's token count) for every request; compare it with {@code ext} at
+ * the same body size, e.g. {@code 1000 300 2 ext,inspect 4096}.
  */
 public final class SequentialLatency {
   private static final String KEY = "tg-bench-key";
@@ -39,7 +42,8 @@ public final class SequentialLatency {
     PLAIN("plain", "plain Envoy (floor)"),
     EXT("ext", "Envoy + Tollgate (ext_authz, ext_proc x2)"),
     LIMITS_MEMORY("limits-memory", "Envoy + Tollgate, in-process limits"),
-    LIMITS_REDIS("limits-redis", "Envoy + Tollgate, Redis limits");
+    LIMITS_REDIS("limits-redis", "Envoy + Tollgate, Redis limits"),
+    INSPECT("inspect", "Envoy + Tollgate, inspection policy (guard + PII + token count)");
 
     final String name;
     final String label;
@@ -55,7 +59,8 @@ public final class SequentialLatency {
           return mode;
         }
       }
-      throw new IllegalArgumentException("unknown mode " + name + "; known: plain, ext, limits-memory, limits-redis");
+      throw new IllegalArgumentException(
+          "unknown mode " + name + "; known: plain, ext, limits-memory, limits-redis, inspect");
     }
 
     /** Limits high enough never to refuse, so every request pays for a full decision. */
@@ -67,6 +72,23 @@ public final class SequentialLatency {
               rate_limit: { requests_per_minute: 1000000, burst: 1000000 }
               max_concurrent_requests: 100
               model_limits: [ { model: bench-model, rate_limit: { requests_per_minute: 1000000 } } ]
+          """;
+    }
+
+    /**
+     * One policy for every request: the guard with its detector (rules and classifier) on every
+     * text, PII with the default actions, and the prompt's token count. Never refuses the bench
+     * prompt, so every request pays for a whole inspection and, for its e-mail address, a rewrite.
+     */
+    String inspectionYaml() {
+      if (this != INSPECT) {
+        return "";
+      }
+      return """
+          policies:
+            - name: bench
+              prompt_guard: { action: flag }
+              pii: {}
           """;
     }
 
@@ -88,7 +110,8 @@ public final class SequentialLatency {
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     java.util.List<Mode> modes = java.util.Arrays.stream((args.length > 3 ? args[3] : "plain,ext").split(","))
         .map(Mode::of).toList();
-    String body = oneKilobyteChat();
+    int bodyBytes = args.length > 4 ? Integer.parseInt(args[4]) : 1024;
+    String body = chatOf(bodyBytes);
     System.out.printf("%d sequential requests of %d bytes per round, %d warm-up, %d rounds%n",
         requests, body.length(), warmup, rounds);
     Map<Mode, long[]> all = new java.util.EnumMap<>(Mode.class);
@@ -143,7 +166,7 @@ public final class SequentialLatency {
             api_keys: [ "sha256:%s" ]
             models: [ "*" ]
         """.formatted(port, freePort(), freePort(), provider.port(), Sha256.hex(KEY))
-        + mode.limitsYaml() + mode.redisYaml());
+        + mode.limitsYaml() + mode.redisYaml() + mode.inspectionYaml());
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
         .header("content-type", "application/json")
@@ -188,16 +211,20 @@ public final class SequentialLatency {
     }
   }
 
-  static String oneKilobyteChat() {
+  /**
+   * A chat request of exactly {@code bytes} bytes: business prose with one e-mail address near the
+   * start, so a PII policy has a value to redact (and the upstream stage a body to rewrite).
+   */
+  static String chatOf(int bytes) {
     String head = "{\"model\":\"bench-model\",\"messages\":[{\"role\":\"system\",\"content\":\"You are terse.\"},"
         + "{\"role\":\"user\",\"content\":\"";
     String tail = "\"}],\"max_tokens\":64}";
     String filler = "Summarise the quarterly figures for the board in three short bullet points. ";
-    StringBuilder text = new StringBuilder();
-    while (head.length() + text.length() + tail.length() < 1024) {
+    StringBuilder text = new StringBuilder("Send the summary to finance.team@example.com afterwards. ");
+    while (head.length() + text.length() + tail.length() < bytes) {
       text.append(filler);
     }
-    text.setLength(1024 - head.length() - tail.length());
+    text.setLength(bytes - head.length() - tail.length());
     return head + text + tail;
   }
 
