@@ -26,7 +26,6 @@ final class EncodedPayloads {
   private static final int MAX_PAYLOADS = 8;
   private static final int MAX_ENCODED_CHARS = 64 * 1024;
   private static final Pattern ESCAPED_HEX_RUN = Pattern.compile("(?:\\\\x[0-9a-fA-F]{2}){6,}");
-  private static final Pattern URL_ESCAPE = Pattern.compile("%[0-9a-fA-F]{2}");
 
   private EncodedPayloads() {}
 
@@ -46,14 +45,17 @@ final class EncodedPayloads {
         while (end < raw.length() && end - i < 2 && raw.charAt(end) == '=') {
           end++;
         }
-        String run = raw.substring(runStart, end);
-        runStart = -1;
-        if (run.length() >= 20 && run.length() <= MAX_ENCODED_CHARS && looksLikeBase64(run)) {
-          String text = readable(decodeBase64(run));
-          if (text != null) {
-            found.add(new Payload(BASE64, text));
+        int length = end - runStart;
+        if (length >= 20 && length <= MAX_ENCODED_CHARS) {
+          String run = raw.substring(runStart, end);
+          if (looksLikeBase64(run)) {
+            String text = readable(decodeBase64(run));
+            if (text != null) {
+              found.add(new Payload(BASE64, text));
+            }
           }
         }
+        runStart = -1;
       }
     }
     hexRuns(raw, found);
@@ -64,10 +66,11 @@ final class EncodedPayloads {
       }
     }
     if (found.size() < MAX_PAYLOADS && raw.length() <= MAX_ENCODED_CHARS) {
-      Matcher escape = URL_ESCAPE.matcher(raw);
       int escapes = 0;
-      while (escapes < 3 && escape.find()) {
-        escapes++;
+      for (int at = raw.indexOf('%'); at >= 0 && escapes < 3; at = raw.indexOf('%', at + 1)) {
+        if (at + 2 < raw.length() && isHex(raw.charAt(at + 1)) && isHex(raw.charAt(at + 2))) {
+          escapes++;
+        }
       }
       if (escapes >= 3) {
         String text = readable(decodeUrl(raw));

@@ -38,8 +38,14 @@ public final class InjectionDetector {
   }
 
   public DetectorResult score(String text) {
+    String raw = text == null ? "" : text;
+    return score(raw, NormalizedText.of(raw));
+  }
+
+  /** As {@link #score(String)}, for a caller that has normalised the text already. */
+  DetectorResult score(String raw, NormalizedText normalized) {
     Map<String, Double> signals = new LinkedHashMap<>();
-    collect(text == null ? "" : text, 0, signals);
+    collect(raw, normalized, signals);
     double keep = 1.0;
     List<String> reasons = new ArrayList<>();
     for (Map.Entry<String, Double> signal : signals.entrySet()) {
@@ -51,17 +57,9 @@ public final class InjectionDetector {
     return new DetectorResult(1.0 - keep, reasons);
   }
 
-  /** Rules and signals only, without the classifier: what the classifier is trained beside. */
-  Map<String, Double> ruleSignals(String text) {
-    Map<String, Double> signals = new LinkedHashMap<>();
-    collectRules(NormalizedText.of(text), text, 0, signals);
-    return signals;
-  }
-
-  private void collect(String raw, int depth, Map<String, Double> signals) {
-    NormalizedText normalized = NormalizedText.of(raw);
-    collectRules(normalized, raw, depth, signals);
-    if (depth == 0 && classifier != null) {
+  private void collect(String raw, NormalizedText normalized, Map<String, Double> signals) {
+    collectRules(normalized, raw, 0, signals);
+    if (classifier != null) {
       strongest(signals, CLASSIFIER, classifierEvidence(normalized.text()));
     }
   }
@@ -87,12 +85,15 @@ public final class InjectionDetector {
 
   private void collectRules(NormalizedText normalized, String raw, int depth, Map<String, Double> signals) {
     String text = normalized.text();
-    for (InjectionRules.Rule rule : InjectionRules.RULES) {
-      Double current = signals.get(rule.family());
-      if (current != null && current >= rule.weight()) {
+    long candidates = InjectionRules.TRIGGERS.scan(text);
+    List<InjectionRules.Rule> rules = InjectionRules.RULES;
+    for (int i = 0; candidates != 0 && i < rules.size(); i++) {
+      if ((candidates & (1L << i)) == 0) {
         continue;
       }
-      if (rule.matches(text)) {
+      InjectionRules.Rule rule = rules.get(i);
+      Double current = signals.get(rule.family());
+      if ((current == null || current < rule.weight()) && rule.pattern().matcher(text).find()) {
         strongest(signals, rule.family(), rule.weight());
       }
     }

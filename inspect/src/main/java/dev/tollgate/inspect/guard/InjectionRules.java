@@ -18,18 +18,10 @@ final class InjectionRules {
 
   /**
    * @param triggers literal pieces of which the text must contain at least one for the rule to be
-   *     tried: a cheap {@code String.contains} pass that spares running every regex over every prompt
+   *     tried (found for all rules in one pass by {@link TriggerScan}), so a prompt without them
+   *     never runs the rule's regex
    */
-  record Rule(String family, double weight, List<String> triggers, Pattern pattern) {
-    boolean matches(String text) {
-      for (String trigger : triggers) {
-        if (text.contains(trigger)) {
-          return pattern.matcher(text).find();
-        }
-      }
-      return false;
-    }
-  }
+  record Rule(String family, double weight, List<String> triggers, Pattern pattern) {}
 
   /** Up to n words between two parts of a phrase. */
   private static String gap(int n) {
@@ -48,6 +40,8 @@ final class InjectionRules {
           + "messages|text|guardrails|safeguards|filters|training|tasks?)";
 
   static final List<Rule> RULES = build();
+  /** Which rules may match a text at all; see {@link TriggerScan}. */
+  static final TriggerScan TRIGGERS = TriggerScan.of(RULES.stream().map(Rule::triggers).toList());
 
   private InjectionRules() {}
 

@@ -81,7 +81,8 @@ public final class PromptGuard {
         continue;
       }
       String raw = text.text();
-      String normalized = NormalizedText.of(raw).text();
+      NormalizedText normalizedText = NormalizedText.of(raw);
+      String normalized = normalizedText.text();
       if (matchesAny(allowPhrases, allowPatterns, raw, normalized) >= 0) {
         continue;
       }
@@ -90,13 +91,13 @@ public final class PromptGuard {
         reasons.add("deny_phrases[" + deniedPhrase + "]");
         codes.add(GuardVerdict.DENIED_PATTERN);
       }
-      int deniedPattern = indexOfPattern(denyPatterns, raw, normalized);
+      int deniedPattern = indexOfPattern(denyPatterns, raw, normalized, true);
       if (deniedPattern >= 0) {
         reasons.add("deny_patterns[" + deniedPattern + "]");
         codes.add(GuardVerdict.DENIED_PATTERN);
       }
       if (detectorOn) {
-        DetectorResult result = detector.score(raw);
+        DetectorResult result = detector.score(raw, normalizedText);
         score = Math.max(score, result.score());
         if (result.score() >= threshold) {
           codes.add(GuardVerdict.PROMPT_INJECTION);
@@ -123,7 +124,7 @@ public final class PromptGuard {
 
   private static int matchesAny(List<String> phrases, List<Pattern> patterns, String raw, String normalized) {
     int phrase = indexOfPhrase(phrases, normalized);
-    return phrase >= 0 ? phrase : indexOfPattern(patterns, raw, normalized);
+    return phrase >= 0 ? phrase : indexOfPattern(patterns, raw, normalized, false);
   }
 
   private static int indexOfPhrase(List<String> phrases, String normalized) {
@@ -136,12 +137,22 @@ public final class PromptGuard {
     return -1;
   }
 
-  /** Patterns are tried on the text as sent and on its normalised form, so look-alikes cannot dodge them. */
-  private static int indexOfPattern(List<Pattern> patterns, String raw, String normalized) {
+  /**
+   * Patterns are tried on the text as sent and on its normalised form, so look-alikes cannot dodge
+   * them. A pattern that runs past its budget (see {@link BoundedText}) counts as matching for deny
+   * patterns and as not matching for allow patterns: a slow pattern fails closed.
+   */
+  private static int indexOfPattern(List<Pattern> patterns, String raw, String normalized, boolean onBudget) {
     for (int i = 0; i < patterns.size(); i++) {
       Pattern pattern = patterns.get(i);
-      if (pattern.matcher(raw).find() || pattern.matcher(normalized).find()) {
-        return i;
+      try {
+        if (pattern.matcher(BoundedText.of(raw)).find() || pattern.matcher(BoundedText.of(normalized)).find()) {
+          return i;
+        }
+      } catch (BoundedText.BudgetExceeded | StackOverflowError e) {
+        if (onBudget) {
+          return i;
+        }
       }
     }
     return -1;

@@ -137,6 +137,22 @@ class PromptGuardTest {
     assertThat(guard.inspect(user("[qa-suite] hello", INJECTION)).action()).isEqualTo(GuardAction.BLOCK);
   }
 
+  /**
+   * (.*a){20}b on 25 a's takes seconds in Java's engine (about 3 s measured unbounded); the budget
+   * ends it after a bounded number of reads and the pattern fails closed.
+   */
+  @Test
+  void aCatastrophicallySlowPatternFailsClosed() {
+    String text = "a".repeat(25);
+    GuardVerdict denied = PromptGuard.compile(config(null, null, List.of("(.*a){20}b"), null, null, null, null, null))
+        .inspect(user(text));
+    assertThat(denied.reasonCode()).isEqualTo(GuardVerdict.DENIED_PATTERN);
+    assertThat(denied.reasons()).containsExactly("deny_patterns[0]");
+    GuardVerdict notExempt = PromptGuard.compile(config(null, null, null, null, List.of("(.*a){20}b"), null, null, null))
+        .inspect(user(text + " " + INJECTION));
+    assertThat(notExempt.action()).isEqualTo(GuardAction.BLOCK);
+  }
+
   @Test
   void allowPatternsDoNotExemptFromSizeLimits() {
     PromptGuard guard = PromptGuard.compile(config(null, null, null, List.of("hello"), null, null, 3, null));
