@@ -33,9 +33,20 @@ import java.util.Map;
  * The mode {@code inspect} adds an inspection policy (guard with its detector, PII with the
  * default actions, the prompt's token count) for every request; compare it with {@code ext} at
  * the same body size, e.g. {@code 1000 300 2 ext,inspect 4096}.
+ *
+ * <p>Streams: {@code -Dtollgate.bench.stream-chunks=100} sends {@code "stream": true} and has the
+ * fake answer in that many chunks ({@code -Dtollgate.bench.inter-chunk-ms}, default 0, apart);
+ * each request then also yields its time to the first content chunk, and the total is the time to
+ * {@code [DONE]}. With {@code ext,inspect} this measures what the response side's PII hold-back
+ * costs: the bench prompt's e-mail address goes upstream as a placeholder, comes back in the
+ * fake's echo split across chunks, and is restored before the client sees it.
  */
 public final class SequentialLatency {
   private static final String KEY = "tg-bench-key";
+  private static final int STREAM_CHUNKS = Integer.getInteger("tollgate.bench.stream-chunks", 0);
+  private static final int INTER_CHUNK_MS = Integer.getInteger("tollgate.bench.inter-chunk-ms", 0);
+  /** Time to the first content chunk of each measured stream, by mode (streams only). */
+  private static final Map<Mode, long[]> FIRST_TOKEN = new java.util.EnumMap<>(Mode.class);
 
   /** What runs between the client and the fake provider. */
   enum Mode {
@@ -111,11 +122,19 @@ public final class SequentialLatency {
     java.util.List<Mode> modes = java.util.Arrays.stream((args.length > 3 ? args[3] : "plain,ext").split(","))
         .map(Mode::of).toList();
     int bodyBytes = args.length > 4 ? Integer.parseInt(args[4]) : 1024;
-    String body = chatOf(bodyBytes);
+    String body = STREAM_CHUNKS > 0 ? chatOf(bodyBytes).replaceFirst("^\\{", "{\"stream\":true,") : chatOf(bodyBytes);
+    if (STREAM_CHUNKS > 0) {
+      System.out.printf("streamed: %d chunks, %d ms apart; total = time to [DONE]%n", STREAM_CHUNKS, INTER_CHUNK_MS);
+    }
     System.out.printf("%d sequential requests of %d bytes per round, %d warm-up, %d rounds%n",
         requests, body.length(), warmup, rounds);
     Map<Mode, long[]> all = new java.util.EnumMap<>(Mode.class);
-    try (FakeOpenAiProvider provider = FakeOpenAiProvider.start(FakeProviderSettings.defaults().withName("bench"))) {
+    FakeProviderSettings settings = FakeProviderSettings.defaults().withName("bench");
+    if (STREAM_CHUNKS > 0) {
+      settings = settings.withStreamChunks(STREAM_CHUNKS)
+          .withInterChunkDelay(java.time.Duration.ofMillis(INTER_CHUNK_MS));
+    }
+    try (FakeOpenAiProvider provider = FakeOpenAiProvider.start(settings)) {
       for (int round = 0; round < rounds; round++) {
         for (Mode mode : modes) {
           long[] nanos = run(provider, mode, requests, warmup, body);
@@ -136,6 +155,16 @@ public final class SequentialLatency {
       double addedP50 = (percentile(all.get(mode), 50) - percentile(all.get(floor), 50)) / 1e6;
       double addedP99 = (percentile(all.get(mode), 99) - percentile(all.get(floor), 99)) / 1e6;
       System.out.printf("added by %s over %s: p50 %+.3f ms, p99 %+.3f ms%n", mode.label, floor.label, addedP50, addedP99);
+    }
+    if (STREAM_CHUNKS > 0) {
+      System.out.println();
+      System.out.println("Time to first content chunk:");
+      System.out.println();
+      System.out.println("| mode | streams | p50 ms | p90 ms | p99 ms | max ms |");
+      System.out.println("|---|---|---|---|---|---|");
+      for (Mode mode : modes) {
+        System.out.println(row(mode.label, FIRST_TOKEN.get(mode)));
+      }
     }
   }
 
@@ -185,10 +214,14 @@ public final class SequentialLatency {
       long[] nanos = new long[requests];
       for (int i = 0; i < requests; i++) {
         long start = System.nanoTime();
-        send(client, built);
+        firstToken[i] = STREAM_CHUNKS > 0 ? sendStream(client, built) - start : 0;
+        if (STREAM_CHUNKS == 0) {
+          send(client, built);
+        }
         nanos[i] = System.nanoTime() - start;
       }
       return nanos;
+      FIRST_TOKEN.merge(mode, firstToken, SequentialLatency::concat);
     }
   }
 
@@ -212,6 +245,29 @@ public final class SequentialLatency {
   }
 
   /**
+  /** Reads a stream to [DONE]; @return when the first chunk with content text arrived. */
+  private static long sendStream(HttpClient client, HttpRequest request) throws Exception {
+    HttpResponse<java.util.stream.Stream<String>> response =
+        client.send(request, HttpResponse.BodyHandlers.ofLines());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("status " + response.statusCode());
+    }
+    long first = 0;
+    boolean done = false;
+    for (java.util.Iterator<String> lines = response.body().iterator(); lines.hasNext(); ) {
+      String line = lines.next();
+      if (first == 0 && line.startsWith("data: {") && line.contains("\"content\":\"")
+          && !line.contains("\"content\":\"\"")) {
+        first = System.nanoTime();
+      }
+      done |= line.equals("data: [DONE]");
+    }
+    if (!done || first == 0) {
+      throw new IllegalStateException("stream ended without content or [DONE]");
+    }
+    return first;
+  }
+
    * A chat request of exactly {@code bytes} bytes: business prose with one e-mail address near the
    * start, so a PII policy has a value to redact (and the upstream stage a body to rewrite).
    */
