@@ -60,7 +60,7 @@ final class BuiltInDetectors {
 
   static List<Detector> all(String defaultRegion, List<String> phoneRegions) {
     List<Detector> list = new ArrayList<>();
-    Trigger digit = Trigger.chars(0, Trigger::isDigit);
+    Trigger digit = Trigger.chars(0, Trigger.DIGITS);
     list.add(new Detector("SECRET", PEM_PRIVATE_KEY, PEM_MAX_BODY + 200, Detector.Check.ANY, 0,
         Trigger.literals(0, "-----BEGIN ")));
     list.add(new Detector("SECRET", JWT, JWT_MAX_PAYLOAD + 2020, Detector.Check.ANY, 0,
@@ -74,16 +74,16 @@ final class BuiltInDetectors {
     list.add(new Detector("SECRET", GITHUB_TOKEN, 260, Detector.Check.ANY, 0,
         Trigger.literals(0, "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")));
     list.add(new Detector("EMAIL", EMAIL, 480, BuiltInDetectors::email, 1,
-        Trigger.chars(64, c -> c == '@')));
+        Trigger.chars(64, "@", Trigger.LETTERS + Trigger.DIGITS + "._%+-")));
     list.add(new Detector("IBAN", IBAN, 72, shortening(Checks::iban), 2,
-        Trigger.chars(2, Trigger::isDigit)));
+        Trigger.chars(2, Trigger.DIGITS, Trigger.LETTERS)));
     list.add(new Detector("CREDIT_CARD", CREDIT_CARD, 40, shortening(Checks::luhn), 3, digit));
     list.add(new Detector("US_SSN", US_SSN, 16, (t, s, e) -> Checks.ssn(t, s, e) ? e : -1, 4, digit));
     list.add(new Detector("IP_ADDRESS", IPV4, 20, (t, s, e) -> Checks.ipv4(t, s, e) ? e : -1, 5, digit));
     list.add(new Detector("IP_ADDRESS", IPV6, 56, (t, s, e) -> Checks.ipv6(t, s, e) ? e : -1, 5,
-        Trigger.chars(4, c -> c == ':')));
+        Trigger.chars(4, ":", "0123456789ABCDEFabcdef")));
     list.add(new Detector("PHONE", PHONE, 128, phone(defaultRegion, phoneRegions), 6,
-        Trigger.chars(1, Trigger::isDigit)));
+        Trigger.chars(1, Trigger.DIGITS, "+(")));
     return list;
   }
 
@@ -173,18 +173,31 @@ final class BuiltInDetectors {
 
   private static boolean validPhone(PhoneNumberUtil util, CharSequence text, int start, int end,
       String region) {
-    int digits = 0;
+    // Digits of the number itself, not of an extension ("x123").
+    StringBuilder digits = new StringBuilder(16);
     for (int i = start; i < end; i++) {
       char c = text.charAt(i);
       if (c >= '0' && c <= '9') {
-        digits++;
+        digits.append(c);
+      } else if (c == 'x' || c == 'e') {
+        break;
       }
     }
-    if (digits < 7 || digits > 15) {
+    if (digits.length() < 7 || digits.length() > 15) {
       return false;
+    }
+    boolean international = text.charAt(start) == '+';
+    if (!international && util.getCountryCodeForRegion(region) == 1 && !plausibleNanp(digits)) {
+      return false; // libphonenumber is slow (tens of microseconds); rule out the obvious first
     }
     String candidate = text.subSequence(start, end).toString();
     return !DATE.matcher(candidate).lookingAt() && valid(util, candidate, region);
+  }
+
+  /** North American numbering: [1] NXX NXX XXXX, area code and exchange not starting 0 or 1. */
+  private static boolean plausibleNanp(CharSequence digits) {
+    int offset = digits.length() == 11 && digits.charAt(0) == '1' ? 1 : 0;
+    return digits.length() - offset == 10 && digits.charAt(offset) >= '2' && digits.charAt(offset + 3) >= '2';
   }
 
   private static boolean valid(PhoneNumberUtil util, String candidate, String region) {

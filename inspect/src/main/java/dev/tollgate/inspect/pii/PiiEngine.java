@@ -178,7 +178,7 @@ public final class PiiEngine {
     // Placeholders first: a placeholder is never also a value, and must win any tie.
     list.add(new Detector(PiiMatch.PLACEHOLDER, PLACEHOLDER, PLACEHOLDER_MAX_LENGTH,
         (t, s, e) -> pseudonyms.originalOf(t.subSequence(s, e).toString()) != null ? e : -1, -1,
-        Trigger.chars(0, c -> c == '<')));
+        Trigger.chars(0, "<")));
     list.addAll(responseDetectors);
     return list;
   }

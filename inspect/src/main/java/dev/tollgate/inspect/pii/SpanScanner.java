@@ -83,12 +83,9 @@ final class SpanScanner {
         } else if (endOfInput) {
           break;
         } else {
-          int tail = len - (trigger.lead + trigger.length() - 1);
-          if (tail > i) {
-            i = tail;
-            if (i >= len) {
-              break;
-            }
+          i = Math.max(i, trigger.tailStart(text, i));
+          if (i >= len) {
+            break;
           }
         }
       } else if (i < young) {

@@ -17,19 +17,28 @@ abstract class Trigger {
   /** The first occurrence starting at or after {@code from}, whole within the text; -1 if none. */
   abstract int next(CharSequence text, int from);
 
-  /** Longest occurrence: an occurrence this much shorter may still be completed by more text. */
-  abstract int length();
+  /**
+   * With no whole occurrence at or after {@code from}: the first position from which a match
+   * could still start once more text arrives (an occurrence begun at the very end, or within
+   * {@code lead} characters that can come before one); the text's length if there is none.
+   */
+  abstract int tailStart(CharSequence text, int from);
 
-  interface CharTest {
-    boolean test(char c);
-  }
-
-  static Trigger chars(int lead, CharTest test) {
+  /**
+   * Any of the given ASCII characters.
+   *
+   * @param before the characters a match may have between its start and the trigger (at most
+   *     {@code lead} of them), e.g. an e-mail's local part before the '@'
+   */
+  static Trigger chars(int lead, String characters, String before) {
+    boolean[] table = table(characters);
+    boolean[] run = table(before);
     return new Trigger(lead) {
       @Override
       int next(CharSequence text, int from) {
         for (int i = from, n = text.length(); i < n; i++) {
-          if (test.test(text.charAt(i))) {
+          char c = text.charAt(i);
+          if (c < 128 && table[c]) {
             return i;
           }
         }
@@ -37,10 +46,31 @@ abstract class Trigger {
       }
 
       @Override
-      int length() {
-        return 1;
+      int tailStart(CharSequence text, int from) {
+        int len = text.length();
+        int p = len;
+        while (p > from && p > len - lead) {
+          char c = text.charAt(p - 1);
+          if (c >= 128 || !run[c]) {
+            break;
+          }
+          p--;
+        }
+        return p;
       }
     };
+  }
+
+  static Trigger chars(int lead, String characters) {
+    return chars(lead, characters, "");
+  }
+
+  private static boolean[] table(String characters) {
+    boolean[] table = new boolean[128];
+    for (int i = 0; i < characters.length(); i++) {
+      table[characters.charAt(i)] = true;
+    }
+    return table;
   }
 
   static Trigger literals(int lead, String... literals) {
@@ -63,14 +93,34 @@ abstract class Trigger {
       }
 
       @Override
-      int length() {
-        return max;
+      int tailStart(CharSequence text, int from) {
+        int len = text.length();
+        for (int p = Math.max(from, len - max + 1); p < len; p++) {
+          for (String literal : literals) {
+            if (isPrefix(text, p, len, literal)) {
+              return p;
+            }
+          }
+        }
+        return len;
       }
     };
   }
 
-  static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
+  static final String DIGITS = "0123456789";
+  static final String LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+  /** Whether text[from, to) is a proper prefix of the literal. */
+  private static boolean isPrefix(CharSequence text, int from, int to, String literal) {
+    if (to - from >= literal.length()) {
+      return false;
+    }
+    for (int i = from; i < to; i++) {
+      if (text.charAt(i) != literal.charAt(i - from)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int indexOf(CharSequence text, String literal, int from) {

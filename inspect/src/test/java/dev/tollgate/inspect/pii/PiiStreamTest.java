@@ -100,7 +100,7 @@ class PiiStreamTest {
   @Test
   void everySplitIntoThreeDeltas() {
     for (String text : TEXTS) {
-      if (text.length() > 100) {
+      if (text.length() > 70) {
         continue; // quadratic: the shorter texts already put every kind of value across two cuts
       }
       String expected = whole(text);
