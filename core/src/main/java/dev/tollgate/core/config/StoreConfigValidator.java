@@ -24,6 +24,12 @@ final class StoreConfigValidator {
     } else {
       if (store.path() == null || store.path().isBlank()) {
         add.accept("store.path", "must not be empty");
+      } else {
+        try {
+          java.nio.file.Path.of(store.path());
+        } catch (java.nio.file.InvalidPathException e) {
+          add.accept("store.path", "not a valid file path");
+        }
       }
       for (String field : new String[] {"url", "user", "password"}) {
         boolean set = switch (field) {

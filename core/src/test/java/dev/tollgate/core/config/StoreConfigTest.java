@@ -65,6 +65,11 @@ class StoreConfigTest {
         """, "tollgate.yaml"));
     assertThat(missing.problems()).extracting(ConfigProblem::toString)
         .containsExactly("tollgate.yaml:1:16: store.kind: must be h2 or postgresql");
+    InvalidConfigException badPath = catchThrowableOfType(InvalidConfigException.class, () -> LOADER.parse("""
+        store: { path: "a\\u0000b" }
+        """, "tollgate.yaml"));
+    assertThat(badPath.problems()).extracting(ConfigProblem::toString)
+        .containsExactly("tollgate.yaml:1:16: store.path: not a valid file path");
     InvalidConfigException noUrl = catchThrowableOfType(InvalidConfigException.class, () -> LOADER.parse("""
         store: { kind: postgresql }
         """, "tollgate.yaml"));
