@@ -30,7 +30,8 @@ public final class AdminServer implements AutoCloseable {
   public static AdminServer start(String address, int port, SnapshotPublisher publisher,
       NodeStatusTracker nodes, Supplier<ConfigFileWatcher.ReloadError> lastError) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 16);
-    server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+    // A few threads: an /admin/ call waiting on an unreachable database must not hold up /status.
+    server.setExecutor(Executors.newFixedThreadPool(4, r -> {
       Thread thread = new Thread(r, "tollgate-admin");
       thread.setDaemon(true);
       return thread;
