@@ -32,7 +32,8 @@ class HotReloadThroughEnvoyTest extends ThroughEnvoyTest {
 
     assertThat(took).isLessThan(Duration.ofSeconds(2));
     var response = gateway.post("/v1/chat/completions", TestGateway.ALICE_KEY, TestGateway.chat("gpt-4o-brand-new"));
-    assertThat(TestGateway.JSON.readTree(response.body()).path("model").asText()).isEqualTo("brand-new-upstream");
+    assertThat(response.headers().firstValue("x-fake-provider-received-model")).contains("brand-new-upstream");
+    assertThat(TestGateway.JSON.readTree(response.body()).path("model").asText()).isEqualTo("gpt-4o-brand-new");
     String after = gateway.runtime().currentVersion();
     assertThat(after).isNotEqualTo(before);
     // Envoy acknowledged the new version on every resource type.

@@ -50,6 +50,9 @@ public final class ResponseProcessing {
   private String plainProviderModel;
   private String uninspected;
   private boolean recorded;
+  /** The budget's cap on streamed text and its settlement (dev.tollgate.proc.budget); none by default. */
+  private CompletionCap cap = CompletionCap.NONE;
+  private ResponseRecorder settlement = ResponseRecorder.NONE;
 
   public ResponseProcessing(ResponsePlan plan, ObjectMapper json, ResponseRecorder recorder) {
     this.plan = plan;
@@ -68,6 +71,16 @@ public final class ResponseProcessing {
         inspection.response(), PiiTextTransform.of(inspection.pii(), inspection.pseudonyms()),
         inspection.startNanos(), bufferLimit);
     return new ResponseProcessing(plan, JSON, new InspectionRecorder(inspection, metrics, audit, null));
+  }
+
+  /**
+   * Binds a stream to the request's budget reservation and settles it when the response ends,
+   * before the summary is recorded (so records can carry the cost). Call before {@link #headers}.
+   */
+  public ResponseProcessing budget(CompletionCap streamCap, ResponseRecorder settle) {
+    this.cap = streamCap;
+    this.settlement = settle;
+    return this;
   }
 
   /**
@@ -93,6 +106,7 @@ public final class ResponseProcessing {
       uninspected = "encoding_" + encoding.replaceAll("[^a-z0-9-]", "_");
     } else if (contentType.startsWith("text/event-stream")) {
       stream = new StreamRewriter(plan, json);
+      stream.cap(cap);
       if (gzip) {
         gunzip = new GzipStreamDecoder();
         mutation.addRemoveHeaders("content-encoding").addRemoveHeaders("content-length");
@@ -136,6 +150,7 @@ public final class ResponseProcessing {
       plain(body.getBody(), common);
     } else if (plainBody) {
       uninspected = "too_large"; // BUFFERED_PARTIAL hit the limit: the rest streams past
+      bodyEnded = true; // nothing more of this body comes to the processor
     }
     if (end) {
       bodyEnded = true;
@@ -248,6 +263,11 @@ public final class ResponseProcessing {
         System.nanoTime() - plan.startNanos(), stream == null ? -1 : stream.firstTokenNanos(), outcome,
         stream == null ? 0 : stream.brokenEvents(), uninspected,
         stream == null ? plainProviderModel : stream.providerModel());
+    try {
+      settlement.record(summary);
+    } catch (RuntimeException e) {
+      LOG.error("settling a budget reservation failed", e);
+    }
     try {
       recorder.record(summary);
     } catch (RuntimeException e) {
