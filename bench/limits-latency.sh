@@ -32,6 +32,7 @@ out="bench/results/limits-latency-$(date -u +%Y%m%dT%H%M%SZ).md"
   echo
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB;"
   echo "$(java -version 2>&1 | head -1); $("$ENVOY_BIN" --version | grep -o 'version: [^ ]*'); $(redis-server --version | cut -d' ' -f1-3)"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shows up as noise)"
   echo
   echo "Each request passes ext_authz, the ext_proc router stage (with one limit decision: the consumer's"
   echo "rate and concurrency limits and a consumer+model rate limit) and the upstream stage."
@@ -39,5 +40,7 @@ out="bench/results/limits-latency-$(date -u +%Y%m%dT%H%M%SZ).md"
   java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dtollgate.bench.redis="redis://127.0.0.1:$redis_port" \
     -cp "bench/target/classes:$cp" dev.tollgate.bench.SequentialLatency \
     "${1:-1000}" "${2:-300}" "${3:-2}" plain,ext,limits-memory,limits-redis
+  echo
+  echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$out"
 echo "report written to $out" >&2

@@ -44,24 +44,45 @@ final class InMemoryLimitStore implements LimitStore {
 
   @Override
   public Decision decide(List<LimitCheck> checks, long leaseMillis) {
-    List<LimitCheck> ordered = new ArrayList<>(checks);
-    ordered.sort(Comparator.comparing(LimitCheck::key));
-    List<KeyState> locked = new ArrayList<>(ordered.size());
+    int n = checks.size();
+    KeyState[] states = new KeyState[n];
+    for (int i = 0; i < n; i++) {
+      states[i] = this.states.computeIfAbsent(checks.get(i).key(), k -> new KeyState());
+    }
+    // Locks in key order, so two decisions never wait for each other in a cycle. LimitPlan
+    // already hands the checks over sorted; sort only if someone else did not.
+    int[] order = lockOrder(checks);
+    int locked = 0;
     try {
-      for (LimitCheck check : ordered) {
-        KeyState state = states.computeIfAbsent(check.key(), k -> new KeyState());
-        state.lock.lock();
-        locked.add(state);
+      for (; locked < n; locked++) {
+        states[order[locked]].lock.lock();
       }
-      return decideLocked(checks, leaseMillis);
+      return decideLocked(checks, states);
     } finally {
-      for (int i = locked.size() - 1; i >= 0; i--) {
-        locked.get(i).lock.unlock();
+      for (int i = locked - 1; i >= 0; i--) {
+        states[order[i]].lock.unlock();
       }
     }
   }
 
-  private Decision decideLocked(List<LimitCheck> checks, long leaseMillis) {
+  private static int[] lockOrder(List<LimitCheck> checks) {
+    int n = checks.size();
+    int[] order = new int[n];
+    boolean sorted = true;
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+      if (i > 0 && checks.get(i - 1).key().compareTo(checks.get(i).key()) > 0) {
+        sorted = false;
+      }
+    }
+    if (!sorted) {
+      order = java.util.stream.IntStream.range(0, n).boxed()
+          .sorted(Comparator.comparing(i -> checks.get(i).key())).mapToInt(Integer::intValue).toArray();
+    }
+    return order;
+  }
+
+  private Decision decideLocked(List<LimitCheck> checks, KeyState[] states) {
     long now = nanoClock.getAsLong();
     double[] tokens = new double[checks.size()];
     LimitCheck refused = null;
@@ -69,7 +90,7 @@ final class InMemoryLimitStore implements LimitStore {
     long retryAfter = 0;
     for (int i = 0; i < checks.size(); i++) {
       LimitCheck check = checks.get(i);
-      KeyState state = states.get(check.key());
+      KeyState state = states[i];
       if (check.rate() != null) {
         tokens[i] = state.refilled(check.rate(), now);
         if (tokens[i] < 1) {
@@ -87,10 +108,10 @@ final class InMemoryLimitStore implements LimitStore {
     if (refused != null) {
       return new Decision.Limited(refused, refusedForConcurrency, retryAfter, rates(checks, tokens));
     }
-    List<KeyState> slots = new ArrayList<>();
+    List<KeyState> slots = null;
     for (int i = 0; i < checks.size(); i++) {
       LimitCheck check = checks.get(i);
-      KeyState state = states.get(check.key());
+      KeyState state = states[i];
       if (check.rate() != null) {
         tokens[i] -= 1;
         state.tokens = tokens[i];
@@ -98,10 +119,13 @@ final class InMemoryLimitStore implements LimitStore {
       }
       if (check.limitsConcurrency()) {
         state.inFlight++;
+        if (slots == null) {
+          slots = new ArrayList<>(2);
+        }
         slots.add(state);
       }
     }
-    return new Decision.Allowed(rates(checks, tokens), slots.isEmpty() ? Lease.NONE : new SlotLease(slots));
+    return new Decision.Allowed(rates(checks, tokens), slots == null ? Lease.NONE : new SlotLease(slots));
   }
 
   private static List<RateState> rates(List<LimitCheck> checks, double[] tokens) {

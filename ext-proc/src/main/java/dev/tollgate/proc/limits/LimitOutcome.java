@@ -16,7 +16,7 @@ public final class LimitOutcome {
 
   LimitOutcome(OpenAiError refusal, Map<String, String> headers, Lease lease) {
     this.refusal = refusal;
-    this.headers = Map.copyOf(headers);
+    this.headers = headers; // immutable already: Map.of or a copy made by the caller
     this.lease = lease;
   }
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which limits apply to a caller and model, compiled once per policy: the consumer's own, its
@@ -20,7 +21,13 @@ final class LimitPlan {
   static final long DEFAULT_LEASE_MS = 300_000 + LEASE_MARGIN_MS;
 
   private final RequestLimitsPolicy policy;
+  private static final int MAX_CACHED = 10_000;
+
   private final Map<ModelRule, ModelPattern> patterns = new HashMap<>();
+  /** The checks of each caller and model seen, so a decision builds no keys or lists. */
+  private final ConcurrentHashMap<CacheKey, List<LimitCheck>> checksByCaller = new ConcurrentHashMap<>();
+
+  private record CacheKey(String consumer, String team, String model) {}
 
   LimitPlan(RequestLimitsPolicy policy) {
     this.policy = policy;
@@ -36,16 +43,24 @@ final class LimitPlan {
     return policy;
   }
 
-  /** Every limit this request must pass; empty when none applies. */
+  /** Every limit this request must pass, in key order; empty when none applies. */
   List<LimitCheck> checks(CallerIdentity caller, String model) {
-    List<LimitCheck> checks = new ArrayList<>(4);
-    add(checks, policy.consumers().get(caller.consumer()), "c/" + caller.consumer(),
-        "consumer '" + caller.consumer() + "'", "consumer", model);
-    if (!caller.team().isEmpty()) {
-      add(checks, policy.teams().get(caller.team()), "t/" + caller.team(),
-          "team '" + caller.team() + "'", "team", model);
+    CacheKey key = new CacheKey(caller.consumer(), caller.team(), model);
+    List<LimitCheck> cached = checksByCaller.get(key);
+    if (cached != null) {
+      return cached;
     }
-    return checks;
+    List<LimitCheck> checks = new ArrayList<>(4);
+    add(checks, policy.consumers().get(caller.consumer()), "c/" + caller.consumer(), "consumer", caller.consumer(), model);
+    if (!caller.team().isEmpty()) {
+      add(checks, policy.teams().get(caller.team()), "t/" + caller.team(), "team", caller.team(), model);
+    }
+    List<LimitCheck> result = List.copyOf(checks);
+    // Bounded: a team can come from a JWT claim, which the config does not enumerate.
+    if (checksByCaller.size() < MAX_CACHED) {
+      checksByCaller.put(key, result);
+    }
+    return result;
   }
 
   long leaseMillis(String model) {
@@ -53,18 +68,18 @@ final class LimitPlan {
     return timeout == null ? DEFAULT_LEASE_MS : timeout + LEASE_MARGIN_MS;
   }
 
-  private void add(List<LimitCheck> checks, LimitRule rule, String key, String who, String scope, String model) {
+  private void add(List<LimitCheck> checks, LimitRule rule, String key, String subject, String name, String model) {
     if (rule == null) {
       return;
     }
     if (rule.rate() != null || rule.maxConcurrent() > 0) {
-      checks.add(new LimitCheck(key, who, scope, rule.rate(), rule.maxConcurrent()));
+      checks.add(new LimitCheck(key, subject, name, null, rule.rate(), rule.maxConcurrent()));
     }
     for (ModelRule modelRule : rule.models()) {
       if (patterns.get(modelRule).matches(model)) {
-        // '/' cannot occur in consumer or team names, so the key stays unambiguous.
-        checks.add(new LimitCheck(key + "/" + model, who + " on model '" + model + "'", scope + "_model",
-            modelRule.rate(), modelRule.maxConcurrent()));
+        // '/' cannot occur in consumer or team names, so the key stays unambiguous; it sorts
+        // right after the subject's own key, which keeps the list in key order.
+        checks.add(new LimitCheck(key + "/" + model, subject, name, model, modelRule.rate(), modelRule.maxConcurrent()));
         break;
       }
     }

@@ -45,6 +45,7 @@ final class RedisLimitStore implements LimitStore {
   private final RedisConfig config;
   private final ClientResources resources;
   private final RedisClient client;
+  private final RedisURI uri;
   private final String scriptSha;
   private final AtomicReference<StatefulRedisConnection<String, String>> connection = new AtomicReference<>();
   private final AtomicBoolean connecting = new AtomicBoolean();
@@ -60,7 +61,7 @@ final class RedisLimitStore implements LimitStore {
         // Lettuce's default backs off to 30 s; limits should come back soon after Redis does.
         .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
         .build();
-    RedisURI uri = RedisURI.create(config.url());
+    this.uri = RedisURI.create(config.url());
     uri.setTimeout(timeout);
     this.client = RedisClient.create(resources, uri);
     client.setOptions(ClientOptions.builder()
@@ -99,7 +100,7 @@ final class RedisLimitStore implements LimitStore {
         || !connecting.compareAndSet(false, true)) {
       return;
     }
-    client.connectAsync(StringCodec.UTF8, RedisURI.create(config.url())).toCompletableFuture()
+    client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture()
         .whenComplete((conn, error) -> {
           connecting.set(false);
           if (error != null) {

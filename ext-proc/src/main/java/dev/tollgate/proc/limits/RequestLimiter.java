@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,9 @@ public final class RequestLimiter implements AutoCloseable {
   };
 
   private final MeterRegistry meters;
+  private final ConcurrentHashMap<CounterKey, Counter> counters = new ConcurrentHashMap<>();
+
+  private record CounterKey(String store, String outcome, String scope) {}
   private final Function<RedisConfig, LimitStore> redisStores;
   private final LimitStore memory;
   /** The plan and Redis store of the policy seen last; replaced when the policy changes. */
@@ -106,8 +110,8 @@ public final class RequestLimiter implements AutoCloseable {
             + "). Please try again in " + ResetFormat.of(limited.retryAfterMillis()) + ".";
     Map<String, String> headers = new LinkedHashMap<>(rateHeaders(limited.rates()));
     headers.put(HEADER_RETRY_AFTER, Long.toString((retryMillis + 999) / 1000));
-    return new LimitOutcome(new OpenAiError(429, message, "requests", null, "rate_limit_exceeded"), headers,
-        Lease.NONE);
+    return new LimitOutcome(new OpenAiError(429, message, "requests", null, "rate_limit_exceeded"),
+        Map.copyOf(headers), Lease.NONE);
   }
 
   private LimitOutcome storeFailed(RedisConfig redis, Decision.Unavailable unavailable) {
@@ -136,11 +140,9 @@ public final class RequestLimiter implements AutoCloseable {
     if (tightest == null) {
       return Map.of();
     }
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put(HEADER_LIMIT, Integer.toString(tightest.rate().requestsPerMinute()));
-    headers.put(HEADER_REMAINING, Long.toString(tightest.remaining()));
-    headers.put(HEADER_RESET, ResetFormat.of(tightest.resetMillis()));
-    return headers;
+    return Map.of(HEADER_LIMIT, Integer.toString(tightest.rate().requestsPerMinute()),
+        HEADER_REMAINING, Long.toString(tightest.remaining()),
+        HEADER_RESET, ResetFormat.of(tightest.resetMillis()));
   }
 
   private void count(LimitStore store, String outcome, String scope) {
@@ -148,10 +150,11 @@ public final class RequestLimiter implements AutoCloseable {
   }
 
   private void count(String store, String outcome, String scope) {
-    Counter.builder("tollgate.limits.decisions")
+    // Looked up, not registered, per decision: registering builds tags and ids every time.
+    counters.computeIfAbsent(new CounterKey(store, outcome, scope), key -> Counter.builder("tollgate.limits.decisions")
         .description("Request-limit decisions by outcome, store and the scope that refused")
-        .tag("store", store).tag("outcome", outcome).tag("scope", scope)
-        .register(meters).increment();
+        .tag("store", key.store()).tag("outcome", key.outcome()).tag("scope", key.scope())
+        .register(meters)).increment();
   }
 
   private Current currentFor(RequestLimitsPolicy policy) {

@@ -24,8 +24,12 @@ final class ResetFormat {
     }
     text.append(wholeSeconds);
     if (fraction > 0) {
-      String digits = String.format("%03d", fraction);
-      text.append('.').append(digits.replaceAll("0+$", ""));
+      // Milliseconds as a decimal fraction without trailing zeros: 250 -> ".25", 5 -> ".005".
+      text.append('.');
+      for (long digit = 100; digit > 0 && fraction > 0; digit /= 10) {
+        text.append(fraction / digit);
+        fraction %= digit;
+      }
     }
     return text.append('s').toString();
   }

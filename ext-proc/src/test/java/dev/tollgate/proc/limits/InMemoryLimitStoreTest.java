@@ -18,11 +18,11 @@ class InMemoryLimitStoreTest {
   private final InMemoryLimitStore store = new InMemoryLimitStore(nanos::get);
 
   private static LimitCheck rate(String key, int perMinute, int burst) {
-    return new LimitCheck(key, key, "consumer", new Rate(perMinute, burst), 0);
+    return new LimitCheck(key, "consumer", key, null, new Rate(perMinute, burst), 0);
   }
 
   private static LimitCheck slots(String key, int max) {
-    return new LimitCheck(key, key, "consumer", null, max);
+    return new LimitCheck(key, "consumer", key, null, null, max);
   }
 
   @Test
