@@ -187,25 +187,38 @@ final class BuiltInDetectors {
       return false;
     }
     boolean international = text.charAt(start) == '+';
-    if (!international && util.getCountryCodeForRegion(region) == 1 && !plausibleNanp(digits)) {
+    boolean nanp = util.getCountryCodeForRegion(region) == 1;
+    if (!international && nanp && !plausibleNanp(digits)) {
       return false; // libphonenumber is slow (tens of microseconds); rule out the obvious first
     }
     String candidate = text.subSequence(start, end).toString();
-    return !DATE.matcher(candidate).lookingAt() && valid(util, candidate, region);
-  }
-
-  /** North American numbering: [1] NXX NXX XXXX, area code and exchange not starting 0 or 1. */
-  private static boolean plausibleNanp(CharSequence digits) {
-    int offset = digits.length() == 11 && digits.charAt(0) == '1' ? 1 : 0;
-    return digits.length() - offset == 10 && digits.charAt(offset) >= '2' && digits.charAt(offset + 3) >= '2';
-  }
-
-  private static boolean valid(PhoneNumberUtil util, String candidate, String region) {
+    if (DATE.matcher(candidate).lookingAt()) {
+      return false;
+    }
     try {
       PhoneNumber number = util.parse(candidate, region);
-      return util.isValidNumber(number);
+      if (util.isValidNumber(number)) {
+        return true;
+      }
+      // Written unmistakably as a phone number (with +country, or North American 3-3-4 groups):
+      // a number of possible length is enough. Unallocated and made-up numbers are still
+      // someone's idea of a phone number, and nothing else is written that way.
+      boolean shaped = international || (nanp && NANP_SHAPE.matcher(candidate).matches());
+      return shaped && util.isPossibleNumber(number)
+          && (number.getCountryCode() != 1 || plausibleNanp(util.getNationalSignificantNumber(number)));
     } catch (NumberParseException e) {
       return false;
     }
   }
+
+  /** North American numbering: [1] NXX XXX XXXX, the area code not starting with 0 or 1. */
+  private static boolean plausibleNanp(CharSequence digits) {
+    int offset = digits.length() == 11 && digits.charAt(0) == '1' ? 1 : 0;
+    return digits.length() - offset == 10 && digits.charAt(offset) >= '2';
+  }
+
+  /** (650) 253-0000, 650-253-0000, 650.253.0000, 1-650-253-0000, optionally with an extension. */
+  private static final Pattern NANP_SHAPE = Pattern.compile(
+      "(?:\\+?1[ .-]?)?(?:\\([2-9][0-9]{2}\\) ?|[2-9][0-9]{2}[ .-])[0-9]{3}[ .-][0-9]{4}"
+          + "(?: ?(?:x|ext\\.?) ?[0-9]{1,6})?");
 }
