@@ -48,6 +48,9 @@ final class RouterStageStream extends ProcessorStream {
   private java.time.Instant startTime;
   private RequestInspection inspection;
   private int responseStatus;
+  /** What the gateway answered itself, if it refused the request; and the model asked for. */
+  private io.envoyproxy.envoy.service.ext_proc.v3.ImmediateResponse refusal;
+  private String requestedModel;
 
   RouterStageStream(StreamObserver<ProcessingResponse> responses, PolicySource policySource,
       PendingRequests pending, RequestBodyParser parser, RequestLimiter limiter, RequestInspector inspector) {
@@ -61,7 +64,7 @@ final class RouterStageStream extends ProcessorStream {
 
   @Override
   ProcessingResponse answer(ProcessingRequest request) {
-    return switch (request.getRequestCase()) {
+    ProcessingResponse answer = switch (request.getRequestCase()) {
       case REQUEST_HEADERS -> requestHeaders(request);
       case REQUEST_BODY -> requestBody(request.getRequestBody());
       case RESPONSE_HEADERS -> responseHeaders(request.getResponseHeaders());
@@ -72,6 +75,10 @@ final class RouterStageStream extends ProcessorStream {
           .setResponseTrailers(io.envoyproxy.envoy.service.ext_proc.v3.TrailersResponse.getDefaultInstance()).build();
       case REQUEST_NOT_SET -> throw new IllegalArgumentException("empty ext_proc message");
     };
+    if (answer.hasImmediateResponse()) {
+      refusal = answer.getImmediateResponse(); // audited when the stream ends
+    }
+    return answer;
   }
 
   private ProcessingResponse requestHeaders(ProcessingRequest request) {
@@ -140,6 +147,7 @@ final class RouterStageStream extends ProcessorStream {
       return Responses.immediate(refused.error(), requestId);
     }
     ParsedRequest parsed = ((RequestBodyParser.Parsed) outcome).request();
+    requestedModel = parsed.model();
     ConsumerPolicy consumer = caller == null ? null : policy.consumer(caller.consumer()).orElse(null);
     if (consumer == null) {
       // ext_authz always names the consumer; without one the request was not authenticated.
@@ -159,6 +167,7 @@ final class RouterStageStream extends ProcessorStream {
     RequestInspector.Outcome inspected = inspector.inspect(new RequestInspector.Request(requestId, path, policy,
         caller, parsed.model(), parsed.stream(), parsed.body(), startNanos, startTime));
     if (inspected instanceof RequestInspector.Refuse refuse) {
+      inspection = refuse.inspection();
       return Responses.immediate(refuse.error(), requestId, limits.headers());
     }
     inspection = ((RequestInspector.Proceed) inspected).inspection();
@@ -222,6 +231,10 @@ final class RouterStageStream extends ProcessorStream {
     }
     if (requestId != null) {
       pending.remove(requestId);
+    }
+    if (inspection == null && refusal != null && path != null && MODEL_ENDPOINTS.contains(path)) {
+      inspector.auditRefusal(new RequestInspector.Request(requestId, path, policy, caller, requestedModel, false,
+          null, startNanos, startTime), refusal.getStatus().getCodeValue(), refusal.getBody().toStringUtf8());
     }
     if (inspection != null && inspection.claimAudit()) {
       // The response side writes the record at response end; this is for requests that ended

@@ -225,6 +225,22 @@ class InspectionThroughEnvoyTest {
   }
 
   @Test
+  void requestsRefusedBeforeInspectionLeaveARecordToo() throws Exception {
+    // bob may use other-* only; the router stage refuses before any policy applies.
+    HttpResponse<String> response = gateway.post("/v1/chat/completions", TestGateway.BOB_KEY,
+        chat("gpt-4o", "mail " + EMAIL));
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
+    JsonNode record = auditRecord(response);
+    assertThat(record.path("decision").asText()).isEqualTo("blocked");
+    assertThat(record.path("reason_code").asText()).isEqualTo("model_not_allowed");
+    assertThat(record.path("status").asInt()).isEqualTo(403);
+    assertThat(record.path("consumer").asText()).isEqualTo("bob");
+    assertThat(record.path("model").asText()).isEqualTo("gpt-4o");
+    assertThat(record.has("policy")).isFalse();
+    assertThat(record.toString()).doesNotContain(EMAIL);
+  }
+
+  @Test
   void promptTokensAreCountedWithTheModelsTokenizer() throws Exception {
     // chat-text-to-audio.yaml (shared corpora, envoyproxy/ai-gateway cassettes, Apache-2.0): this
     // one-message prompt cost 22 prompt tokens on gpt-4o-mini-audio-preview (o200k_base).

@@ -40,6 +40,7 @@ public final class RequestInspector implements AutoCloseable {
   public static final String PII_BLOCKED = "pii_blocked";
   public static final String UNREADABLE_CONTENT = "unreadable_content";
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper ERRORS = new com.fasterxml.jackson.databind.ObjectMapper();
   private final InspectionPolicies policies = new InspectionPolicies();
   private final TokenCounter tokens = TokenCounter.shared();
   private final GatewayMetrics metrics;
@@ -107,8 +108,8 @@ public final class RequestInspector implements AutoCloseable {
    */
   public record Proceed(RequestInspection inspection, boolean bodyChanged) implements Outcome {}
 
-  /** Refuse it with this error; the audit record is written already. */
-  public record Refuse(OpenAiError error) implements Outcome {}
+  /** Refuse it with this error; the audit record is written (and claimed in the inspection) already. */
+  public record Refuse(OpenAiError error, RequestInspection inspection) implements Outcome {}
 
   public Outcome inspect(Request request) {
     boolean askedUsage = clientAskedUsage(request.body());
@@ -196,7 +197,32 @@ public final class RequestInspector implements AutoCloseable {
               : new AuditRecord.Tokens(inspection.promptTokens(), null, null, null, null, null),
           blockedTypes, null));
     }
-    return new Refuse(error);
+    return new Refuse(error, inspection);
+  }
+
+  /**
+   * The audit record of a request the router stage refused before inspection (400 unparsable,
+   * 403, 404, 405, 413, 429...): every request the gateway reads leaves one record. ext_authz's 401s
+   * are decided in another service and are not recorded here.
+   *
+   * @param model the model asked for, or null when the body was not read that far
+   * @param errorBody the OpenAI error body the client got, for its code
+   */
+  public void auditRefusal(Request request, int status, String errorBody) {
+    RequestInspection inspection = inspection(request, false, null, null, null, null, Map.of(), null);
+    if (inspection.claimAudit()) {
+      audit.write(inspection.record(AuditRecord.BLOCKED, errorCode(errorBody), status, null, null, null, null, null));
+    }
+  }
+
+  private static String errorCode(String body) {
+    try {
+      JsonNode error = ERRORS.readTree(body).path("error");
+      String code = error.path("code").asText("");
+      return code.isEmpty() ? error.path("type").asText("refused") : code;
+    } catch (java.io.IOException | RuntimeException e) {
+      return "refused";
+    }
   }
 
   private static RequestInspection inspection(Request request, boolean askedUsage, CompiledPolicy policy,
