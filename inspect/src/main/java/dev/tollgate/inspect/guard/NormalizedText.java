@@ -6,8 +6,9 @@ import java.text.Normalizer;
  * A text reduced to what a reader would see, so that rules and the classifier cannot be dodged
  * with look-alike or invisible characters: Unicode tag characters are taken out (and what they
  * spell kept apart as {@link #tagPayload}), zero-width, bidi and variation-selector characters
- * removed, NFKC applied (full-width and mathematical letters become ASCII), accents stripped,
+ * removed, NFKD applied (full-width and mathematical letters become ASCII) and accents dropped,
  * Cyrillic and Greek look-alikes mapped to Latin, lower-cased, runs of white space made one space.
+ * Plain ASCII text (most prompts) only gets the last two steps.
  *
  * @param text the normalised text
  * @param tagPayload ASCII spelled by Unicode tag characters (U+E0020..U+E007E), "" when none
@@ -44,8 +45,7 @@ record NormalizedText(String text, String tagPayload, int hiddenChars, int homog
       }
       visible.appendCodePoint(cp);
     }
-    String folded = Normalizer.normalize(visible, Normalizer.Form.NFKC);
-    folded = stripAccents(folded);
+    String folded = foldCompatibilityAndAccents(visible);
     StringBuilder mapped = new StringBuilder(folded.length());
     int homoglyphs = 0;
     int wordStart = 0;
@@ -123,19 +123,25 @@ record NormalizedText(String text, String tagPayload, int hiddenChars, int homog
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || Confusables.toLatin(c) != 0;
   }
 
-  private static String stripAccents(String s) {
-    if (isPlainAscii(s)) {
-      return s;
-    }
-    String decomposed = Normalizer.normalize(s, Normalizer.Form.NFD);
-    StringBuilder out = new StringBuilder(decomposed.length());
+  /**
+   * NFKD, then without combining marks: one pass that does what NFKC (full-width and mathematical
+   * letters, ligatures) and accent stripping would do in three. The result is not recomposed
+   * (Hangul stays as jamo); the rules are Latin and the classifier is trained on the same form.
+   */
+  private static String foldCompatibilityAndAccents(CharSequence s) {
+    String decomposed = Normalizer.normalize(s, Normalizer.Form.NFKD);
+    StringBuilder out = null;
     for (int i = 0; i < decomposed.length(); i++) {
       char c = decomposed.charAt(i);
-      if (Character.getType(c) != Character.NON_SPACING_MARK) {
+      if (c >= 0x300 && Character.getType(c) == Character.NON_SPACING_MARK) {
+        if (out == null) {
+          out = new StringBuilder(decomposed.length()).append(decomposed, 0, i);
+        }
+      } else if (out != null) {
         out.append(c);
       }
     }
-    return Normalizer.normalize(out, Normalizer.Form.NFC);
+    return out == null ? decomposed : out.toString();
   }
 
   /** Lower-cases ASCII letters and makes each run of white space (and control characters) one space. */
