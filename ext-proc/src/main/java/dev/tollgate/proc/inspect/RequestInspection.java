@@ -6,7 +6,6 @@ import dev.tollgate.inspect.guard.GuardAction;
 import dev.tollgate.inspect.guard.GuardVerdict;
 import dev.tollgate.inspect.pii.PiiEngine;
 import dev.tollgate.inspect.pii.Pseudonyms;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -115,7 +114,7 @@ public record RequestInspection(
         verdict.reasons());
     AuditRecord.Pii piiPart = pii == null && piiRequestCounts.isEmpty() && responsePii == null ? null
         : new AuditRecord.Pii(piiRequestCounts, blockedTypes, responsePii);
-    double latencyMs = Duration.ofNanos(System.nanoTime() - startNanos).toNanos() / 1e6;
+    double latencyMs = (System.nanoTime() - startNanos) / 1e6;
     return new AuditRecord(requestId, startTime.toString(), caller == null ? null : caller.consumer(),
         caller == null ? null : caller.team(), endpoint, model, upstreamModel, backend, clientStream, decision,
         reasonCode, status, Math.round(latencyMs * 1000) / 1000.0, tokens, guard, piiPart,

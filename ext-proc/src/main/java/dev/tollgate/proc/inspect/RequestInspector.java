@@ -71,11 +71,15 @@ public final class RequestInspector implements AutoCloseable {
       CompiledPolicy.warmUp();
     });
     precompiler.scheduleWithFixedDelay(() -> {
+      // Never let an exception escape: it would cancel the schedule for good.
+      PolicySnapshot snapshot = null;
       try {
-        policies.of(source.current());
+        snapshot = source.current();
+        policies.of(snapshot);
       } catch (RuntimeException e) {
         // A policy that does not compile was validated wrongly; the request path reports it too.
-        LOG.warn("inspection policies of version {} do not compile: {}", source.current().version(), e.toString());
+        LOG.warn("inspection policies of version {} do not compile: {}",
+            snapshot == null ? "?" : snapshot.version(), e.toString());
       }
     }, 0, 200, TimeUnit.MILLISECONDS);
   }
