@@ -37,6 +37,7 @@ class MeshThroughEnvoyTest {
         port: {{LISTENER_PORT}}
         tls: { cert_file: %1$s/server.pem, key_file: %1$s/server.key, client_ca_file: %1$s/ca.pem }
       control_plane: { address: 127.0.0.1, grpc_port: {{GRPC_PORT}}, admin_port: {{ADMIN_PORT}} }
+      ext_services: { timeout_ms: 5000 }     # a loaded shared CI machine must not turn checks into 503s
       backends:
         - name: primary
           kind: openai
