@@ -39,8 +39,6 @@ public final class RequestLimiter implements AutoCloseable {
 
   private final MeterRegistry meters;
   private final ConcurrentHashMap<CounterKey, Counter> counters = new ConcurrentHashMap<>();
-
-  private record CounterKey(String store, String outcome, String scope) {}
   private final Function<RedisConfig, LimitStore> redisStores;
   private final LimitStore memory;
   /** The plan and Redis store of the policy seen last; replaced when the policy changes. */
@@ -53,6 +51,8 @@ public final class RequestLimiter implements AutoCloseable {
    *     Envoy waits for ext_proc; until it is ready, decisions follow {@code on_error}.
    */
   private record Current(LimitPlan plan, CompletableFuture<LimitStore> redis) {}
+
+  private record CounterKey(String store, String outcome, String scope) {}
 
   public RequestLimiter(MeterRegistry meters) {
     this(meters, new InMemoryLimitStore(), RedisLimitStore::new);
@@ -74,9 +74,18 @@ public final class RequestLimiter implements AutoCloseable {
     if (checks.isEmpty()) {
       return LimitOutcome.UNLIMITED;
     }
-    LimitStore store = now.redis() == null ? memory : now.redis().getNow(null);
-    Decision decision = store == null ? new Decision.Unavailable("starting")
-        : store.decide(checks, now.plan().leaseMillis(model));
+    Decision decision;
+    LimitStore store = memory;
+    if (now.redis() == null) {
+      decision = memory.decide(checks, now.plan().leaseMillis(model));
+    } else if (!now.redis().isDone()) {
+      decision = new Decision.Unavailable("starting");
+    } else if (now.redis().isCompletedExceptionally()) {
+      decision = new Decision.Unavailable("client_failed"); // logged by the starter
+    } else {
+      store = now.redis().join();
+      decision = store.decide(checks, now.plan().leaseMillis(model));
+    }
     if (decision instanceof Decision.Unavailable unavailable) {
       return storeFailed(policy.redis(), unavailable);
     }
@@ -175,6 +184,12 @@ public final class RequestLimiter implements AutoCloseable {
         RedisConfig settings = policy.redis();
         redis = settings == null || closed ? null
             : CompletableFuture.supplyAsync(() -> redisStores.apply(settings), STARTER);
+        if (redis != null) {
+          redis.exceptionally(e -> {
+            LoggerFactory.getLogger(RequestLimiter.class).error("request limits: cannot create the Redis client", e);
+            return null;
+          });
+        }
       }
       current = new Current(new LimitPlan(policy), redis);
       return current;
