@@ -84,12 +84,12 @@ final class IdentityConfigValidator {
 
   private void endpointsAndScopes(String at, List<String> endpoints, List<String> scopes) {
     for (int e = 0; e < endpoints.size(); e++) {
-      if (!AccessNames.ENDPOINTS.contains(endpoints.get(e))) {
+      if (!known(AccessNames.ENDPOINTS, endpoints.get(e))) {
         problem.accept(at + ".endpoints[" + e + "]", "unknown endpoint, expected one of " + String.join(", ", AccessNames.ENDPOINTS));
       }
     }
     for (int s = 0; s < scopes.size(); s++) {
-      if (!AccessNames.SCOPES.contains(scopes.get(s))) {
+      if (!known(AccessNames.SCOPES, scopes.get(s))) {
         problem.accept(at + ".scopes[" + s + "]", "unknown scope, expected one of " + String.join(", ", AccessNames.SCOPES));
       }
     }
@@ -185,7 +185,7 @@ final class IdentityConfigValidator {
         problem.accept(at + ".algorithms[" + a + "]",
             "'" + algorithm + "' is never accepted: only asymmetric algorithms ("
                 + String.join(", ", JwtProviderConfig.SUPPORTED_ALGORITHMS) + ")");
-      } else if (!JwtProviderConfig.SUPPORTED_ALGORITHMS.contains(algorithm)) {
+      } else if (!known(JwtProviderConfig.SUPPORTED_ALGORITHMS, algorithm)) {
         problem.accept(at + ".algorithms[" + a + "]",
             "unknown algorithm, expected one of " + String.join(", ", JwtProviderConfig.SUPPORTED_ALGORITHMS));
       }
@@ -217,9 +217,18 @@ final class IdentityConfigValidator {
       }
       return;
     }
-    if (!Files.isReadable(Path.of(value))) {
-      problem.accept(path, "cannot read the file");
+    try {
+      if (!Files.isReadable(Path.of(value))) {
+        problem.accept(path, "cannot read the file");
+      }
+    } catch (java.nio.file.InvalidPathException e) {
+      problem.accept(path, "not a valid file path");
     }
+  }
+
+  /** Immutable lists throw on contains(null); an empty YAML item is just not a known value. */
+  private static boolean known(List<String> allowed, String value) {
+    return value != null && allowed.contains(value);
   }
 
   private void range(String path, int value, int min, int max) {

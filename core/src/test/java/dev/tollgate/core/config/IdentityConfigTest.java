@@ -138,4 +138,29 @@ class IdentityConfigTest {
     assertThat(e.problems()).extracting(ConfigProblem::toString).containsExactly(
         "tollgate.yaml:7:19: consumers[1].spiffe_ids[0]: SPIFFE ID 'spiffe://example.org/ns/x/sa/y' is mapped to more than one consumer");
   }
+
+  @Test
+  void emptyItemsAndBadPathsAreProblemsNotCrashes() {
+    InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> LOADER.parse("""
+        listener: { tls: { cert_file: "/nonexistent", key_file: "a\\0b" } }
+        teams:
+          - name: t
+            endpoints: [ ~ ]
+            scopes: [ ~ ]
+        consumers:
+          - name: app
+            models: [ "*" ]
+            scopes: [ ~ ]
+            spiffe_ids: [ ~ ]
+        auth:
+          jwt:
+            providers:
+              - { name: idp, issuer: x, audiences: [ a ], jwks_url: "http://h/j", algorithms: [ ~ ] }
+        """, "tollgate.yaml"));
+    assertThat(e).isNotNull();
+    assertThat(e.problems()).extracting(ConfigProblem::toString)
+        .anySatisfy(p -> assertThat(p).contains("listener.tls.key_file: not a valid file path"));
+    assertThat(e.problems()).extracting(ConfigProblem::path).contains("teams[0].endpoints[0]", "teams[0].scopes[0]",
+        "consumers[0].scopes[0]", "consumers[0].spiffe_ids[0]", "auth.jwt.providers[0].algorithms[0]");
+  }
 }
