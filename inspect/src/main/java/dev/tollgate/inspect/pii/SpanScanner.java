@@ -31,6 +31,10 @@ final class SpanScanner {
     final Matcher matcher;
     /** Positions before this are decided for this detector; their matches are in {@code found}. */
     int resume;
+    /** Whether {@code resume} is undecided (a match attempt from there reached the end). */
+    boolean pending;
+    /** Text length at which a pending position is tried again. */
+    int recheckAt;
     final List<Found> found = new ArrayList<>();
 
     Cursor(Detector detector) {
@@ -38,6 +42,14 @@ final class SpanScanner {
       this.matcher = detector.pattern().matcher("");
     }
   }
+
+  /**
+   * A held candidate (an open PEM block, a long token) is tried again only after the text grew by
+   * an eighth of what it covers, at most this much. Trying it on every delta would cost time
+   * quadratic in its length when deltas are tiny; this way a value held for n characters costs
+   * about n * n / (2 * 256) steps at worst, and is released at most this many characters late.
+   */
+  static final int RECHECK_STEP = 256;
 
   private final Cursor[] cursors;
 
@@ -72,6 +84,9 @@ final class SpanScanner {
     Trigger trigger = detector.trigger();
     // Candidates starting this far back cannot reach the end: decide them as at end of input.
     int young = endOfInput ? len : Math.max(0, len - detector.maxLength());
+    if (!endOfInput && c.pending && len < c.recheckAt) {
+      return c.resume; // still held: see RECHECK_STEP
+    }
     int i = c.resume;
     while (i < len) {
       if (trigger != null) {
@@ -101,11 +116,14 @@ final class SpanScanner {
       boolean matched = m.lookingAt();
       if (i >= young && m.hitEnd()) {
         c.resume = i;
+        c.pending = true;
+        c.recheckAt = len + Math.min(RECHECK_STEP, Math.max(1, (len - i) / 8));
         return i;
       }
       i = matched ? accept(c, text, i, m.end(), check) : i + 1;
     }
     c.resume = len;
+    c.pending = false;
     return len;
   }
 
@@ -164,6 +182,7 @@ final class SpanScanner {
   void shift(int n) {
     for (Cursor c : cursors) {
       c.resume -= n;
+      c.recheckAt -= n;
       c.found.replaceAll(f -> new Found(f.start - n, f.end - n, f.detector));
     }
   }
