@@ -142,11 +142,6 @@ public final class GatewayRuntime implements AutoCloseable {
     return publisher;
   }
 
-  /** Publishes config and runtime state; tests use it to set a runtime state directly. */
-  public SnapshotPublisher publisher() {
-    return publisher;
-  }
-
   public int grpcPort() {
     return grpc.getPort();
   }
