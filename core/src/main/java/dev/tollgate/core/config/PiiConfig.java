@@ -21,7 +21,7 @@ import java.util.Map;
  * one request, and the original comes back in that request's response). Response actions:
  * {@code mask}, or {@code block}, which on a response also masks: bytes already streamed cannot be
  * unsent, so refusing mid-answer would only truncate it. Placeholders are restored in responses
- * whatever the response actions say, and a value the client itself sent is never masked back.
+ * whatever the response actions say, and a value the request pseudonymised is never masked back.
  */
 public record PiiConfig(
     /* Region (ISO 3166 two-letter code) for phone numbers written without a +country prefix.
@@ -34,8 +34,8 @@ public record PiiConfig(
        on the request. Default: SECRET: block; EMAIL, PHONE, CREDIT_CARD, IBAN, US_SSN, IP_ADDRESS:
        pseudonymize. */
     @JsonProperty("request") Map<String, String> request,
-    /* Entity type -> response action (mask, or block which masks too). Types left out are only
-       scanned for placeholders to restore. Default: {} (restore placeholders, nothing else). */
+    /* Entity type -> response action (mask, or block which masks too). Placeholders are restored
+       whatever this says. Default: {} (restore placeholders, nothing else). */
     @JsonProperty("response") Map<String, String> response,
     /* Operator-defined entity types found by a Java regular expression. Default: []. */
     @JsonProperty("custom") List<PiiPatternConfig> custom) {
