@@ -19,7 +19,7 @@ out="bench/results/eval-guard-$(date -u +%Y%m%dT%H%M%SZ).md"
   echo "# Prompt guard evaluation, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
   echo "Command: \`bench/eval-guard.sh $*\` (corpus: $corpus)"
-  echo "Commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$( [[ -n "$(git status --porcelain -- inspect 2>/dev/null)" ]] && echo ' (inspect has uncommitted changes)')"
+  echo "Commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$( [[ -n "$(git status --porcelain -- inspect/src/main/java/dev/tollgate/inspect/guard inspect/src/main/resources/dev/tollgate/inspect/guard inspect/data 2>/dev/null)" ]] && echo ' (the guard has uncommitted changes)')"
   echo
   echo '```'
   java -cp "inspect/target/classes:$(cat inspect/target/classpath.txt)" \
