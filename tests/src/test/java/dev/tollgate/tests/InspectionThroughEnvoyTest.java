@@ -241,6 +241,16 @@ class InspectionThroughEnvoyTest {
   }
 
   @Test
+  void deeplyNestedJsonIsRefusedBeforeAnythingWalksIt() throws Exception {
+    String deep = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":"
+        + "[".repeat(200) + "]".repeat(200) + "}";
+    HttpResponse<String> response = gateway.post("/v1/chat/completions", TestGateway.ALICE_KEY, deep);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+    assertThat(error(response).path("message").asText()).contains("64 levels");
+    assertThat(gateway.provider().receivedRequests()).isEmpty();
+  }
+
+  @Test
   void promptTokensAreCountedWithTheModelsTokenizer() throws Exception {
     // chat-text-to-audio.yaml (shared corpora, envoyproxy/ai-gateway cassettes, Apache-2.0): this
     // one-message prompt cost 22 prompt tokens on gpt-4o-mini-audio-preview (o200k_base).
