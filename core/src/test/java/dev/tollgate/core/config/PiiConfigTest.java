@@ -61,6 +61,16 @@ class PiiConfigTest {
   }
 
   @Test
+  void survivesTheJsonRoundTripOfThePolicyStream() throws Exception {
+    // The policy document carries this record as JSON from the control plane to ext-proc.
+    PiiConfig config = new PiiConfig("GB", List.of("DE"), Map.of("EMAIL", "mask"), Map.of("SECRET", "block"),
+        List.of(new PiiPatternConfig("EMPLOYEE_ID", "EMP-[0-9]{6}", 10)));
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(json.readValue(json.writeValueAsString(config), PiiConfig.class)).isEqualTo(config);
+    assertThat(json.readValue("{}", PiiConfig.class)).isEqualTo(PiiConfig.defaults());
+  }
+
+  @Test
   void problemsNameTheirPathAndLine() {
     List<ConfigProblem> problems = problems("""
             pii:
