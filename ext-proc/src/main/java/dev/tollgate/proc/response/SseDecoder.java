@@ -92,6 +92,9 @@ public final class SseDecoder {
         field(line.toByteArray());
       }
       rest.add(new SseEvent(raw.toByteArray(), data == null ? null : data.toString(), false, false));
+    } else if (raw.size() > 0) {
+      // Only blank lines after the last event: no event, but the bytes still go out as they came.
+      rest.add(new SseEvent(raw.toByteArray(), null, true, false));
     }
     reset();
     pendingCr = false;
