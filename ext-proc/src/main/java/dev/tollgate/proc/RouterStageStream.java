@@ -12,6 +12,8 @@ import dev.tollgate.proc.inspect.RequestInspection;
 import dev.tollgate.proc.inspect.RequestInspector;
 import dev.tollgate.proc.limits.LimitOutcome;
 import dev.tollgate.proc.limits.RequestLimiter;
+import dev.tollgate.proc.response.ResponseProcessing;
+import dev.tollgate.proc.response.UsageOptions;
 import io.envoyproxy.envoy.extensions.filters.http.ext_proc.v3.ProcessingMode;
 import io.envoyproxy.envoy.service.ext_proc.v3.BodyResponse;
 import io.envoyproxy.envoy.service.ext_proc.v3.HeaderMutation;
@@ -47,6 +49,8 @@ final class RouterStageStream extends ProcessorStream {
   private long startNanos;
   private java.time.Instant startTime;
   private RequestInspection inspection;
+  /** The response side (dev.tollgate.proc.response), from the response headers on. */
+  private ResponseProcessing responseSide;
   private int responseStatus;
   /** What the gateway answered itself, if it refused the request; and the model asked for. */
   private io.envoyproxy.envoy.service.ext_proc.v3.ImmediateResponse refusal;
@@ -68,7 +72,8 @@ final class RouterStageStream extends ProcessorStream {
       case REQUEST_HEADERS -> requestHeaders(request);
       case REQUEST_BODY -> requestBody(request.getRequestBody());
       case RESPONSE_HEADERS -> responseHeaders(request.getResponseHeaders());
-      case RESPONSE_BODY -> Responses.CONTINUE_RESPONSE_BODY;
+      case RESPONSE_BODY -> responseSide == null
+          ? Responses.CONTINUE_RESPONSE_BODY : responseSide.body(request.getResponseBody());
       case REQUEST_TRAILERS -> ProcessingResponse.newBuilder()
           .setRequestTrailers(io.envoyproxy.envoy.service.ext_proc.v3.TrailersResponse.getDefaultInstance()).build();
       case RESPONSE_TRAILERS -> ProcessingResponse.newBuilder()
@@ -172,12 +177,17 @@ final class RouterStageStream extends ProcessorStream {
     }
     inspection = ((RequestInspector.Proceed) inspected).inspection();
     parsed = parsed.inspected(inspection, ((RequestInspector.Proceed) inspected).bodyChanged());
+    if (UsageOptions.forceIncludeUsage(path, parsed.body(), parsed.stream()).forced()) {
+      parsed = parsed.inspected(inspection, true); // streams must report usage for metering
+    }
     pending.put(requestId, parsed);
     return ProcessingResponse.newBuilder()
         .setRequestBody(BodyResponse.newBuilder().setResponse(Responses.common()
             .setHeaderMutation(HeaderMutation.newBuilder()
                 .addSetHeaders(Responses.header(TollgateHeaders.MODEL, parsed.model()))
-                .addSetHeaders(Responses.header(TollgateHeaders.REQUEST_ID, requestId)))
+                .addSetHeaders(Responses.header(TollgateHeaders.REQUEST_ID, requestId))
+                // The response side reads bodies; a provider may still compress (handled there).
+                .addSetHeaders(Responses.header("accept-encoding", "identity")))
             // The route was picked before the model was known; pick again now.
             .setClearRouteCache(true)))
         .build();
@@ -201,6 +211,12 @@ final class RouterStageStream extends ProcessorStream {
     if (inspection != null && inspection.guardHeader() != null) {
       response.getResponseHeadersBuilder().getResponseBuilder().getHeaderMutationBuilder()
           .addSetHeaders(Responses.header(RequestInspection.GUARD_HEADER, inspection.guardHeader()));
+    }
+    if (inspection != null) {
+      // Usage, rewrites, PII and the body mode: dev.tollgate.proc.response.
+      responseSide = ResponseProcessing.open(inspection, policy.maxRequestBodyBytes(), inspector.metrics(),
+          inspector.audit());
+      return responseSide.headers(message, response);
     }
     String contentType = headers.getOrDefault("content-type", "");
     if (contentType.startsWith("text/event-stream") && !message.getEndOfStream()) {
@@ -235,6 +251,9 @@ final class RouterStageStream extends ProcessorStream {
     if (inspection == null && refusal != null && path != null && MODEL_ENDPOINTS.contains(path)) {
       inspector.auditRefusal(new RequestInspector.Request(requestId, path, policy, caller, requestedModel, false,
           null, startNanos, startTime), refusal.getStatus().getCodeValue(), refusal.getBody().toStringUtf8());
+    }
+    if (responseSide != null) {
+      responseSide.end();
     }
     if (inspection != null && inspection.claimAudit()) {
       // The response side writes the record at response end; this is for requests that ended

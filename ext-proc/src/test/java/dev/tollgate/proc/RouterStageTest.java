@@ -329,15 +329,16 @@ class RouterStageTest extends ProcServiceFixture {
   }
 
   @Test
-  void jsonResponseGetsRequestIdButNoModeOverride() {
+  void jsonResponseIsBufferedForTheResponseSideAndGetsRequestId() {
     try (ProcStream stream = routerStream()) {
       stream.send(requestHeaders(chatHeaders(REQUEST_ID, CHAT), "app", false));
       stream.send(requestBody(CHAT));
       ProcessingResponse response = stream.send(responseHeaders(
-          Map.of(":status", "200", "content-type", "application/json"), false));
+          Map.of(":status", "200", "content-type", "application/json", "content-length", "300"), false));
 
       assertThat(response.getResponseCase()).isEqualTo(ProcessingResponse.ResponseCase.RESPONSE_HEADERS);
-      assertThat(response.hasModeOverride()).isFalse();
+      // Whole, so usage headers can be added and the model name rewritten (dev.tollgate.proc.response).
+      assertThat(response.getModeOverride().getResponseBodyMode()).isEqualTo(ProcessingMode.BodySendMode.BUFFERED);
       assertThat(setHeader(response.getResponseHeaders().getResponse().getHeaderMutation().getSetHeadersList(),
           "x-tollgate-request-id")).isEqualTo(REQUEST_ID);
     }

@@ -32,11 +32,20 @@ final class StreamRewriter {
   private int brokenEvents;
   private boolean sawDone;
   private boolean ended;
+  /** The budget's bound on delivered text; once it refuses, the stream is over for the client. */
+  private CompletionCap cap = CompletionCap.NONE;
+  private boolean capRefused;
+  private boolean cut;
+  private final java.util.Set<Integer> choiceIndexes = new java.util.TreeSet<>();
 
   StreamRewriter(ResponsePlan plan, ObjectMapper json) {
     this.plan = plan;
     this.json = json;
     this.rewrites = new BodyRewrites(plan.rewrite(), plan.publicModel());
+  }
+
+  void cap(CompletionCap cap) {
+    this.cap = cap;
   }
 
   /** @return what the client gets for these bytes (maybe nothing yet) */
@@ -53,7 +62,7 @@ final class StreamRewriter {
           brokenEvents++; // cut off mid-event: what arrived cannot be trusted to be whole JSON
         }
       }
-      if (!sawDone) {
+      if (!sawDone && !cut) {
         // Truncated: still deliver the text held back, but no [DONE] the provider never sent.
         flushChoices(out);
       }
@@ -65,6 +74,10 @@ final class StreamRewriter {
   private void event(SseEvent event, ByteArrayOutputStream out) {
     if (event.oversized()) {
       brokenEvents++;
+      return;
+    }
+    if (cut) {
+      usageAfterCut(event); // the client's stream has ended; only the provider's count is still read
       return;
     }
     if (event.data() == null) {
@@ -89,6 +102,10 @@ final class StreamRewriter {
       return;
     }
     byte[] rewritten = chunk(chunk);
+    if (capRefused) {
+      out.writeBytes(cutOff());
+      return;
+    }
     if (rewritten != null) {
       out.writeBytes(rewritten.length == 0 ? event.raw() : rewritten);
     }
@@ -137,6 +154,10 @@ final class StreamRewriter {
     ObjectNode holder = textHolder(choice);
     String field = plan.completionsText() ? "text" : "content";
     JsonNode text = holder == null ? null : holder.get(field);
+    choiceIndexes.add(choice.path("index").asInt(0));
+    if (text != null && text.isTextual() && !capRefused && !cap.admit(text.textValue())) {
+      capRefused = true;
+    }
     if (plan.text() == null) {
       if (text != null && text.isTextual()) {
         sawText(text.textValue());
@@ -212,6 +233,55 @@ final class StreamRewriter {
         throw new IllegalStateException("a parsed tree always serialises", e);
       }
     }
+  }
+
+  /**
+   * Ends the client's stream as OpenAI ends one at max_tokens: a last chunk per choice with
+   * {@code finish_reason: "length"}, then {@code [DONE]}. What the provider sends after it is read
+   * for its usage only.
+   */
+  private byte[] cutOff() {
+    cut = true;
+    sawDone = true;
+    choices.clear(); // held-back text would run further past the cap
+    ObjectNode last = template == null ? json.createObjectNode() : template.deepCopy();
+    ArrayNode list = last.putArray("choices");
+    for (int index : choiceIndexes.isEmpty() ? java.util.Set.of(0) : choiceIndexes) {
+      ObjectNode choice = list.addObject();
+      choice.put("index", index);
+      if (plan.completionsText()) {
+        choice.put("text", "");
+      } else {
+        choice.putObject("delta");
+      }
+      choice.put("finish_reason", "length");
+    }
+    rewrites.apply(last);
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      bytes.writeBytes(SseEvent.encode(json.writeValueAsString(last)));
+      bytes.writeBytes("data: [DONE]\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new IllegalStateException("a parsed tree always serialises", e);
+    }
+  }
+
+  private void usageAfterCut(SseEvent event) {
+    if (event.oversized() || event.data() == null || event.isDone()) {
+      return;
+    }
+    try {
+      JsonNode tree = json.readTree(event.data());
+      TokenUsage.read(tree == null ? null : tree.get("usage")).ifPresent(found -> usage = Optional.of(found));
+    } catch (IOException e) {
+      brokenEvents++;
+    }
+  }
+
+  /** The gateway ended the stream at the budget's reservation. */
+  boolean cut() {
+    return cut;
   }
 
   String providerModel() {

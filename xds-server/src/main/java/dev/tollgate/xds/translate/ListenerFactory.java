@@ -109,7 +109,10 @@ final class ListenerFactory {
         // ext_authz's verdict (the consumer) reaches the processor without an extra header.
         .setMetadataOptions(MetadataOptions.newBuilder()
             .setForwardingNamespaces(MetadataOptions.MetadataNamespaces.newBuilder()
-                .addUntyped(TollgateHeaders.AUTHZ_NAMESPACE)))
+                .addUntyped(TollgateHeaders.AUTHZ_NAMESPACE))
+            // Token counts the response side reports, for access logs; Envoy drops any other.
+            .setReceivingNamespaces(MetadataOptions.MetadataNamespaces.newBuilder()
+                .addUntyped(TollgateHeaders.USAGE_NAMESPACE)))
         .build();
     return HttpFilter.newBuilder()
         .setName("envoy.filters.http.ext_proc")
