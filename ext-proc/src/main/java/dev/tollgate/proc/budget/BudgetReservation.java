@@ -1,0 +1,148 @@
+package dev.tollgate.proc.budget;
+
+import dev.tollgate.core.policy.Price;
+import dev.tollgate.inspect.tokens.TokenCounter;
+import dev.tollgate.proc.response.CompletionCap;
+import dev.tollgate.proc.response.ResponseRecorder;
+import dev.tollgate.proc.response.ResponseSummary;
+import dev.tollgate.proc.response.TokenUsage;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One request's reservation, from the moment it fits until it is settled. The response side hands
+ * it the response's summary ({@link ResponseRecorder}) and offers it each piece of streamed text
+ * ({@link CompletionCap}); the router stage calls {@link #end()} when the exchange is over, which
+ * settles with what is known if no summary came. Settles exactly once.
+ */
+public final class BudgetReservation implements ResponseRecorder, CompletionCap {
+  /**
+   * The stream is cut only this far past the reservation: a provider that honours max_tokens may
+   * still count a little differently than the gateway's tokenizer summed over chunks.
+   */
+  static final int CUT_SLACK_TOKENS = 8;
+
+  private final BudgetEnforcer enforcer;
+  private final BudgetPlan plan;
+  private final List<BudgetCheck> checks;
+  private final String leaseId;
+  private final String model;
+  private final String tokenizerModel;
+  private final long promptTokens;
+  private final long completionAllowance;
+  private final LocalDate day;
+  private final AtomicBoolean settled = new AtomicBoolean();
+  private long deliveredTokens;
+  private volatile boolean cut;
+  private volatile Settlement settlement;
+
+  BudgetReservation(BudgetEnforcer enforcer, BudgetPlan plan, List<BudgetCheck> checks, String leaseId, String model,
+      String tokenizerModel, long promptTokens, long perChoice, int choices, LocalDate day) {
+    this.enforcer = enforcer;
+    this.plan = plan;
+    this.checks = List.copyOf(checks);
+    this.leaseId = leaseId;
+    this.model = model;
+    this.tokenizerModel = tokenizerModel;
+    this.promptTokens = promptTokens;
+    this.completionAllowance = perChoice * choices;
+    this.day = day;
+  }
+
+  /** True when a budget counts this request (and so a cap binds its stream). */
+  public boolean limited() {
+    return !checks.isEmpty();
+  }
+
+  @Override
+  public synchronized boolean admit(String text) {
+    if (cut) {
+      return false;
+    }
+    deliveredTokens += TokenCounter.shared().count(tokenizerModel, text);
+    if (limited() && deliveredTokens > completionAllowance + Math.max(CUT_SLACK_TOKENS, completionAllowance / 10)) {
+      deliveredTokens -= TokenCounter.shared().count(tokenizerModel, text); // not sent
+      cut = true;
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * What the stream offers its text to: this reservation's cap when a budget counts the request,
+   * else a meter without a cap, so an aborted stream can still be charged what it delivered.
+   */
+  public CompletionCap meter() {
+    return limited() ? this : text -> {
+      synchronized (this) {
+        deliveredTokens += TokenCounter.shared().count(tokenizerModel, text);
+      }
+      return true;
+    };
+  }
+
+  @Override
+  public void record(ResponseSummary summary) {
+    settle(summary);
+  }
+
+  /** The exchange is over; settles with what is known if the response side did not. */
+  public void end() {
+    settle(null);
+  }
+
+  /** What the request was charged; null until it is settled. */
+  public Settlement settlement() {
+    return settlement;
+  }
+
+  private void settle(ResponseSummary summary) {
+    if (!settled.compareAndSet(false, true)) {
+      return;
+    }
+    Settlement charged = charge(summary);
+    settlement = charged;
+    if (checks.isEmpty()) {
+      return;
+    }
+    long[] actual = new long[checks.size()];
+    for (int i = 0; i < checks.size(); i++) {
+      actual[i] = checks.get(i).unit() == BudgetCheck.Unit.TOKENS ? charged.totalTokens() : charged.costNanos();
+    }
+    enforcer.settle(plan, checks, leaseId, actual);
+  }
+
+  private Settlement charge(ResponseSummary summary) {
+    long delivered;
+    synchronized (this) {
+      delivered = deliveredTokens;
+    }
+    TokenUsage usage = summary == null ? null : summary.usage().orElse(null);
+    String providerModel = summary == null ? null : summary.providerModel();
+    if (cut) {
+      // The client got only what came before the cut: that is what it is charged.
+      long prompt = usage != null ? usage.promptTokens() : promptTokens;
+      long cached = usage != null ? usage.cachedTokens() : 0;
+      return settlement(prompt, delivered, cached, 0, providerModel, true, true);
+    }
+    if (usage != null) {
+      return settlement(usage.promptTokens(), usage.completionTokens(), usage.cachedTokens(),
+          usage.reasoningTokens(), providerModel, false, false);
+    }
+    if (summary != null && summary.status() >= 400) {
+      return Settlement.NOTHING; // the provider refused it: nothing was produced
+    }
+    // No usage: an aborted exchange. The prompt as counted, and the text that was streamed.
+    return settlement(promptTokens, delivered, 0, 0, providerModel, true, false);
+  }
+
+  private Settlement settlement(long prompt, long completion, long cached, long reasoning, String providerModel,
+      boolean estimated, boolean wasCut) {
+    Price price = plan.prices().lookup(model, null, providerModel, day)
+        .or(() -> plan.prices().worstCase(model, providerModel == null ? List.of() : List.of(providerModel), day))
+        .orElse(Price.FREE);
+    return new Settlement(prompt, completion, cached, reasoning, price.cost(prompt, cached, completion, reasoning),
+        estimated, wasCut);
+  }
+}

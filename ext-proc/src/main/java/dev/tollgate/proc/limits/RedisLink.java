@@ -1,0 +1,170 @@
+package dev.tollgate.proc.limits;
+
+import dev.tollgate.core.config.RedisConfig;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One Lettuce connection to the {@code redis:} section's server, set up the way the request
+ * limits need it and shared by everything else that counts in Redis (budgets): never waits longer
+ * than {@code timeout_ms}, refuses commands at once while disconnected, reconnects in the
+ * background, and runs a Lua script by EVALSHA (sending the text once after a Redis restart).
+ */
+public final class RedisLink implements AutoCloseable {
+  private static final long RECONNECT_INTERVAL_MS = 500;
+
+  private final RedisConfig config;
+  private final ClientResources resources;
+  private final RedisClient client;
+  private final RedisURI uri;
+  private final AtomicReference<StatefulRedisConnection<String, String>> connection = new AtomicReference<>();
+  private final AtomicBoolean connecting = new AtomicBoolean();
+  private final AtomicLong lastConnectAttempt = new AtomicLong(Long.MIN_VALUE / 2);
+  private volatile boolean closed;
+
+  /** A reply, or why there is none: "not_connected", "timeout" or the failure's class name. */
+  public sealed interface Reply {}
+
+  public record Answered(List<Object> values) implements Reply {}
+
+  public record Failed(String reason) implements Reply {}
+
+  public RedisLink(RedisConfig config) {
+    this.config = config;
+    Duration timeout = Duration.ofMillis(config.timeoutMs());
+    this.resources = DefaultClientResources.builder()
+        .ioThreadPoolSize(2)
+        .computationThreadPoolSize(1)
+        // Lettuce's default backs off to 30 s; counting should come back soon after Redis does.
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        .build();
+    this.uri = RedisURI.create(config.url());
+    uri.setTimeout(timeout);
+    this.client = RedisClient.create(resources, uri);
+    client.setOptions(ClientOptions.builder()
+        .autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofMillis(Math.max(100, config.timeoutMs()))).build())
+        .timeoutOptions(TimeoutOptions.enabled(timeout))
+        .build());
+    connectInBackground();
+  }
+
+  public RedisConfig config() {
+    return config;
+  }
+
+  /** EVALSHA names a script by the SHA-1 of its text. */
+  public static String sha1Hex(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is part of every JRE", e);
+    }
+  }
+
+  /** Runs a script in one round trip, within {@code timeout_ms}. */
+  public Reply eval(String script, String sha, String[] keys, String[] args) {
+    StatefulRedisConnection<String, String> conn = connection.get();
+    if (conn == null) {
+      connectInBackground();
+      return new Failed("not_connected");
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.timeoutMs());
+    try {
+      return new Answered(await(conn.async().<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args), deadline));
+    } catch (ExecutionException e) {
+      if (!isNoScript(e)) {
+        return new Failed(describe(e.getCause()));
+      }
+      try {
+        // Redis restarted (its script cache is empty): send the script itself once.
+        return new Answered(await(conn.async().<List<Object>>eval(script, ScriptOutputType.MULTI, keys, args), deadline));
+      } catch (ExecutionException again) {
+        return new Failed(describe(again.getCause()));
+      } catch (TimeoutException timeout) {
+        return new Failed("timeout");
+      }
+    } catch (TimeoutException e) {
+      return new Failed("timeout");
+    }
+  }
+
+  private void connectInBackground() {
+    long now = System.nanoTime() / 1_000_000;
+    long last = lastConnectAttempt.get();
+    if (closed || now - last < RECONNECT_INTERVAL_MS || !lastConnectAttempt.compareAndSet(last, now)
+        || !connecting.compareAndSet(false, true)) {
+      return;
+    }
+    client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture()
+        .whenComplete((conn, error) -> {
+          connecting.set(false);
+          if (error != null) {
+            return;
+          }
+          if (closed) {
+            conn.closeAsync();
+          } else {
+            connection.set(conn);
+          }
+        });
+  }
+
+  private static <T> T await(io.lettuce.core.RedisFuture<T> future, long deadlineNanos)
+      throws ExecutionException, TimeoutException {
+    long left = Math.max(0, deadlineNanos - System.nanoTime());
+    try {
+      return future.toCompletableFuture().get(left, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TimeoutException("interrupted");
+    } catch (TimeoutException e) {
+      future.cancel(false);
+      throw e;
+    }
+  }
+
+  private static boolean isNoScript(ExecutionException e) {
+    String message = e.getCause() == null ? null : e.getCause().getMessage();
+    return message != null && message.startsWith("NOSCRIPT");
+  }
+
+  private static String describe(Throwable cause) {
+    if (cause instanceof io.lettuce.core.RedisCommandTimeoutException) {
+      return "timeout";
+    }
+    return cause == null ? "error" : cause.getClass().getSimpleName();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    StatefulRedisConnection<String, String> conn = connection.getAndSet(null);
+    if (conn != null) {
+      conn.closeAsync();
+    }
+    CompletableFuture<Void> shutdown = client.shutdownAsync(0, 2, TimeUnit.SECONDS);
+    shutdown.whenComplete((ok, error) -> resources.shutdown(0, 2, TimeUnit.SECONDS));
+  }
+}
