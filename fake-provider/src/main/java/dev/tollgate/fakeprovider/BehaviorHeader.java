@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       end, as OpenAI reports a failure mid-stream); {@code sse-split} (each event written in two
  *       flushed halves cut inside the JSON, plus {@code : keep-alive} comments);
  *       {@code sse-per-char} (every code point of the text in its own chunk, so any echoed
- *       placeholder is split across chunks). Anything else is normal.</li>
+ *       placeholder is split across chunks); {@code ignore-max-tokens} (answers as if the request
+ *       gave no {@code max_tokens}/{@code max_completion_tokens}, as a provider that ignores the
+ *       cap). Anything else is normal.</li>
  *   <li>{@code x-fake-provider-fail-first: N} with {@code x-fake-provider-key: K}: misbehave only on
  *       the first N requests carrying key K, then answer normally, so a test can watch a retry
  *       succeed.</li>
@@ -50,6 +52,9 @@ final class BehaviorHeader {
 
     /** An error status whose body is not OpenAI-shaped: {@code html} or {@code detail}. */
     record OddErrorBody(int status, String style) implements Misbehavior {}
+
+    /** Answers as if the request set no completion cap. */
+    record IgnoreMaxTokens() implements Misbehavior {}
 
     /** A well-formed reply put on the wire in one of the ways {@link StreamFault} names. */
     record WireFault(StreamFault fault) implements Misbehavior {}
@@ -103,6 +108,8 @@ final class BehaviorHeader {
         return Optional.of(new Misbehavior.WireFault(StreamFault.SSE_SPLIT));
       case "sse-per-char":
         return Optional.of(new Misbehavior.WireFault(StreamFault.SSE_PER_CHAR));
+      case "ignore-max-tokens":
+        return Optional.of(new Misbehavior.IgnoreMaxTokens());
       default:
         break;
     }

@@ -92,8 +92,14 @@ final class ProviderHandler implements HttpHandler {
     if (request.model() == null) {
       return ApiError.missingModel().toReply();
     }
+    ObjectNode body = (ObjectNode) request.json();
+    if (misbehavior instanceof BehaviorHeader.Misbehavior.IgnoreMaxTokens) {
+      body = body.deepCopy();
+      body.remove("max_tokens");
+      body.remove("max_completion_tokens");
+    }
     try {
-      return endpoint.answer((ObjectNode) request.json(), request.model());
+      return endpoint.answer(body, request.model());
     } catch (RequestRejected rejected) {
       return rejected.error().toReply();
     }
