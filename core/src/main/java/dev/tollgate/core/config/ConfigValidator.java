@@ -48,6 +48,7 @@ final class ConfigValidator {
     IdentityConfigValidator.validate(config, this::add);
     StoreConfigValidator.validate(config, environment, this::add);
     InspectionPolicyValidator.validate(config.policies(), this::add);
+    BudgetConfigValidator.validate(config, this::add);
     return new Result(List.copyOf(findings), Map.copyOf(credentials));
   }
 

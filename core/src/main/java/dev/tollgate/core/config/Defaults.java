@@ -21,6 +21,8 @@ final class Defaults {
         raw.teams().stream().map(t -> t == null ? null : t.withDefaults()).toList(),
         raw.auth().withDefaults(),
         raw.policies(),
-        raw.auditLog());
+        raw.auditLog(),
+        raw.prices(),
+        raw.budgets().withDefaults());
   }
 }

@@ -34,7 +34,11 @@ public record GatewayConfig(
        Default: none (no request is inspected). See docs/INSPECTION.md. */
     @JsonProperty("policies") List<InspectionPolicyConfig> policies,
     /* Where audit records go. Default: the logger "tollgate.audit"; see AuditLogConfig. */
-    @JsonProperty("audit_log") AuditLogConfig auditLog) {
+    @JsonProperty("audit_log") AuditLogConfig auditLog,
+    /* Prices per model on top of the shipped defaults. Default: none (the defaults only); see PriceConfig. */
+    @JsonProperty("prices") List<PriceConfig> prices,
+    /* Token and money budgets. Default: none (no budget); see BudgetsConfig and docs/BUDGETS.md. */
+    @JsonProperty("budgets") BudgetsConfig budgets) {
 
   public GatewayConfig {
     store = store == null ? StoreConfig.defaults() : store;
@@ -45,5 +49,7 @@ public record GatewayConfig(
     auth = auth == null ? new AuthConfig(null).withDefaults() : auth;
     policies = Lists.copyOf(policies);
     auditLog = auditLog == null ? AuditLogConfig.DEFAULTS : auditLog;
+    prices = Lists.copyOf(prices);
+    budgets = budgets == null ? BudgetsConfig.NONE : budgets;
   }
 }

@@ -28,7 +28,9 @@ public record PolicyDocument(
     @JsonProperty("policies") List<InspectionPolicyConfig> policies,
     /* Each public model's upstream target names, so the request path counts tokens with the
        target's tokenizer. Default: none (the public name is used). */
-    @JsonProperty("upstream_models") Map<String, List<String>> upstreamModels) {
+    @JsonProperty("upstream_models") Map<String, List<String>> upstreamModels,
+    /* Prices and budgets (dev.tollgate.proc.budget). Default: the shipped prices, no budget. */
+    @JsonProperty("budgets") BudgetPolicy budgets) {
 
   /** @param apiKeySha256 lower-case hex SHA-256 of each key */
   public record Consumer(
@@ -48,12 +50,13 @@ public record PolicyDocument(
     identity = identity == null ? IdentityDocument.empty() : identity;
     policies = policies == null ? List.of() : List.copyOf(policies);
     upstreamModels = upstreamModels == null ? Map.of() : Map.copyOf(upstreamModels);
+    budgets = budgets == null ? BudgetPolicy.NONE : budgets;
   }
 
   /** A document without identity settings (no teams, no JWT providers). */
   public PolicyDocument(String version, List<Consumer> consumers, List<String> models, int maxRequestBodyBytes,
       RuntimeState runtime) {
-    this(version, consumers, models, maxRequestBodyBytes, runtime, null, null, null);
+    this(version, consumers, models, maxRequestBodyBytes, runtime, null, null, null, null);
   }
 
   /**
@@ -65,7 +68,7 @@ public record PolicyDocument(
   public PolicyDocument withRuntime(String configVersion, RuntimeState state) {
     String next = state.version() == 0 ? configVersion : configVersion + "+r" + state.version();
     return new PolicyDocument(next, consumers, models, maxRequestBodyBytes, state, identity,
-        policies, upstreamModels);
+        policies, upstreamModels, budgets);
   }
 
   public static PolicyDocument from(GatewayConfig config, String version) {
@@ -76,7 +79,8 @@ public record PolicyDocument(
         RuntimeState.empty(),
         IdentityDocument.from(config),
         config.policies(),
-        upstreamModels(config));
+        upstreamModels(config),
+        BudgetPolicy.from(config));
   }
 
   private static Map<String, List<String>> upstreamModels(GatewayConfig config) {

@@ -22,6 +22,7 @@ import java.util.Set;
  * @param policies inspection policies in match order, as configured; ext-proc compiles them once
  *     per snapshot version (they hold regexes and classifiers core cannot build)
  * @param upstreamModels each public model's target names upstream, for the token count
+ * @param budgets prices and budgets (never null; {@link BudgetPolicy#NONE})
  */
 public record PolicySnapshot(
     String version,
@@ -33,7 +34,8 @@ public record PolicySnapshot(
     Map<String, RuntimeState.Status> subscriptions,
     IdentityPolicy identity,
     List<InspectionPolicyConfig> policies,
-    Map<String, List<String>> upstreamModels) {
+    Map<String, List<String>> upstreamModels,
+    BudgetPolicy budgets) {
 
   public static final String KEY_HASH_PREFIX = "sha256:";
 
@@ -73,7 +75,7 @@ public record PolicySnapshot(
     return new PolicySnapshot(document.version(), byKey, byName, new LinkedHashSet<>(document.models()),
         document.maxRequestBodyBytes(), runtimeKeys(document.runtime(), byName),
         subscriptions(document.runtime()), identity, document.policies(),
-        document.upstreamModels());
+        document.upstreamModels(), document.budgets());
   }
 
   /** Keys of consumers the config no longer has are dropped: nobody to authorise them as. */

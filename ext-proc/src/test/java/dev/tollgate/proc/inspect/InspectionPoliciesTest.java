@@ -20,7 +20,7 @@ class InspectionPoliciesTest {
 
   private static PolicySnapshot snapshot(String version, List<InspectionPolicyConfig> policies) {
     return PolicySnapshot.of(new PolicyDocument(version, List.of(), List.of(), 1024 * 1024, RuntimeState.empty(),
-        RequestLimitsPolicy.NONE, null, policies, null));
+        RequestLimitsPolicy.NONE, null, policies, null, null));
   }
 
   private static Optional<String> select(InspectionPolicies policies, PolicySnapshot snapshot, String model,
@@ -47,7 +47,7 @@ class InspectionPoliciesTest {
     PolicySnapshot snapshot = PolicySnapshot.of(new PolicyDocument("v1", List.of(), List.of(), 1024, RuntimeState.empty(),
         RequestLimitsPolicy.NONE, null, List.of(), java.util.Map.of(
             "fast", List.of("gpt-4o-mini-2024-07-18", "gpt-4o-mini"),
-            "mixed", List.of("gpt-4o", "llama-3-70b"))));
+            "mixed", List.of("gpt-4o", "llama-3-70b")), null));
     assertThat(RequestInspector.tokenizerModel(snapshot, "fast")).isEqualTo("gpt-4o-mini-2024-07-18");
     assertThat(RequestInspector.tokenizerModel(snapshot, "mixed")).isEqualTo("mixed");
     assertThat(RequestInspector.tokenizerModel(snapshot, "unknown")).isEqualTo("unknown");
