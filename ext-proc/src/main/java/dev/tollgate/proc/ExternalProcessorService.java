@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.tollgate.proc.inspect.AuditLog;
 import dev.tollgate.proc.inspect.GatewayMetrics;
 import dev.tollgate.proc.inspect.RequestInspector;
+import dev.tollgate.proc.budget.BudgetEnforcer;
 
 /**
  * Envoy's ext_proc service for both stages: the router-level filter (one stream per request) and
@@ -27,6 +28,8 @@ public final class ExternalProcessorService extends ExternalProcessorGrpc.Extern
   private final RequestBodyParser parser = new RequestBodyParser();
   private final RequestLimiter limiter;
   private final RequestInspector inspector;
+  /** Token and money budgets (dev.tollgate.proc.budget). */
+  private final BudgetEnforcer budgets;
 
   /** @param pendingBackstop how long a parsed body may outlive a stream Envoy never closed */
   public ExternalProcessorService(PolicySource policy, Duration pendingBackstop) {
@@ -49,6 +52,11 @@ public final class ExternalProcessorService extends ExternalProcessorGrpc.Extern
     this.limiter = new RequestLimiter(meters);
     this.inspector = new RequestInspector(new GatewayMetrics(meters), audit);
     inspector.precompile(policy);
+    this.budgets = new BudgetEnforcer(meters);
+    budgets.prepare(policy.current().budgets());
+    if (policy instanceof dev.tollgate.core.policy.PolicyHolder holder) {
+      holder.addListener(document -> budgets.prepare(holder.current().budgets()));
+    }
   }
 
   public ServerServiceDefinition definition() {
@@ -60,13 +68,14 @@ public final class ExternalProcessorService extends ExternalProcessorGrpc.Extern
     if (Boolean.TRUE.equals(StageInterceptor.UPSTREAM.get())) {
       return new UpstreamStageStream(responses, pending, parser);
     }
-    return new RouterStageStream(responses, policy, pending, parser, limiter, inspector);
+    return new RouterStageStream(responses, policy, pending, parser, limiter, inspector, budgets);
   }
 
   /** Closes the request limits' Redis connection, if any. */
   public void close() {
     limiter.close();
     inspector.close();
+    budgets.close();
   }
 
   /** Parsed bodies currently held; for tests and metrics. */

@@ -10,6 +10,8 @@ import dev.tollgate.core.policy.PolicySnapshot;
 import dev.tollgate.core.policy.PolicySource;
 import dev.tollgate.proc.inspect.RequestInspection;
 import dev.tollgate.proc.inspect.RequestInspector;
+import dev.tollgate.proc.budget.BudgetEnforcer;
+import dev.tollgate.proc.budget.BudgetReservation;
 import dev.tollgate.proc.limits.LimitOutcome;
 import dev.tollgate.proc.limits.RequestLimiter;
 import dev.tollgate.proc.response.ResponseProcessing;
@@ -55,10 +57,15 @@ final class RouterStageStream extends ProcessorStream {
   /** What the gateway answered itself, if it refused the request; and the model asked for. */
   private io.envoyproxy.envoy.service.ext_proc.v3.ImmediateResponse refusal;
   private String requestedModel;
+  /** Budgets (dev.tollgate.proc.budget): this request's reservation, settled when it ends. */
+  private final BudgetEnforcer budgets;
+  private BudgetReservation reservation;
 
   RouterStageStream(StreamObserver<ProcessingResponse> responses, PolicySource policySource,
-      PendingRequests pending, RequestBodyParser parser, RequestLimiter limiter, RequestInspector inspector) {
+      PendingRequests pending, RequestBodyParser parser, RequestLimiter limiter, RequestInspector inspector,
+      BudgetEnforcer budgets) {
     super(responses);
+    this.budgets = budgets;
     this.policySource = policySource;
     this.pending = pending;
     this.parser = parser;
@@ -180,6 +187,18 @@ final class RouterStageStream extends ProcessorStream {
     if (UsageOptions.forceIncludeUsage(path, parsed.body(), parsed.stream()).forced()) {
       parsed = parsed.inspected(inspection, true); // streams must report usage for metering
     }
+    BudgetEnforcer.Decision budget = budgets.reserve(new BudgetEnforcer.Request(policy, caller, path, parsed.model(),
+        parsed.body(), inspection.promptTokens()));
+    if (budget instanceof BudgetEnforcer.Refuse refused) {
+      inspection = null; // refused before going upstream: finish() audits it as a refusal
+      Map<String, String> headers = new java.util.LinkedHashMap<>(limits.headers());
+      headers.putAll(refused.headers());
+      return Responses.immediate(refused.error(), requestId, headers);
+    }
+    reservation = ((BudgetEnforcer.Proceed) budget).reservation();
+    if (((BudgetEnforcer.Proceed) budget).bodyChanged()) {
+      parsed = parsed.inspected(inspection, true); // the completion cap the reservation holds
+    }
     pending.put(requestId, parsed);
     return ProcessingResponse.newBuilder()
         .setRequestBody(BodyResponse.newBuilder().setResponse(Responses.common()
@@ -216,6 +235,9 @@ final class RouterStageStream extends ProcessorStream {
       // Usage, rewrites, PII and the body mode: dev.tollgate.proc.response.
       responseSide = ResponseProcessing.open(inspection, policy.maxRequestBodyBytes(), inspector.metrics(),
           inspector.audit());
+      if (reservation != null) {
+        responseSide.budget(reservation.meter(), reservation);
+      }
       return responseSide.headers(message, response);
     }
     String contentType = headers.getOrDefault("content-type", "");
@@ -254,6 +276,9 @@ final class RouterStageStream extends ProcessorStream {
     }
     if (responseSide != null) {
       responseSide.end();
+    }
+    if (reservation != null) {
+      reservation.end(); // settles now if the response side did not (no response came)
     }
     if (inspection != null && inspection.claimAudit()) {
       // The response side writes the record at response end; this is for requests that ended
