@@ -12,6 +12,8 @@ public final class TollgateHeaders {
   public static final String MODEL = "x-tollgate-model";
   /** Set by the weighted cluster Envoy picked: the model name that target's backend expects. */
   public static final String UPSTREAM_MODEL = "x-tollgate-upstream-model";
+  /** Set on the response by the weighted cluster Envoy picked: its backend's name, for the usage ledger. */
+  public static final String BACKEND = "x-tollgate-backend";
   /** gRPC metadata on the upstream ext_proc stream, so one processor service can tell the stages apart. */
   public static final String STAGE_METADATA = "x-tollgate-ext-proc-stage";
   public static final String STAGE_UPSTREAM = "upstream";

@@ -122,6 +122,11 @@ public final class RuntimeStore implements AutoCloseable {
     }
   }
 
+  /** The pool, for the usage ledger's table in the same database. */
+  DataSource dataSource() {
+    return dataSource;
+  }
+
   /** Kind and location, never credentials. */
   public String description() {
     return description;

@@ -67,7 +67,9 @@ final class RouteFactory {
       weighted.addClusters(WeightedCluster.ClusterWeight.newBuilder()
           .setName(ResourceNames.backendCluster(target.backend()))
           .setWeight(UInt32Value.of(target.weight()))
-          .addRequestHeadersToAdd(Protos.setHeader(TollgateHeaders.UPSTREAM_MODEL, target.model())));
+          .addRequestHeadersToAdd(Protos.setHeader(TollgateHeaders.UPSTREAM_MODEL, target.model()))
+          // For the usage ledger; the router-stage ext_proc reads it and removes it before the client.
+          .addResponseHeadersToAdd(Protos.setHeader(TollgateHeaders.BACKEND, target.backend())));
     }
     return Route.newBuilder()
         .setName("model_" + model.name())
