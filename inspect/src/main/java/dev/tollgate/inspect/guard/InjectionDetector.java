@@ -21,6 +21,13 @@ public final class InjectionDetector {
   /** A signal below this is not named among the reasons. */
   private static final double REASON_FLOOR = 0.25;
   private static final int MAX_DEPTH = 2;
+  /**
+   * The detector reads at most this much of one text, from its start and its end: scanning costs
+   * time in proportion to length, and a request body may be megabytes. What lies between is not
+   * read by the detector (deny and allow patterns still read all of it); see docs/GUARD.md.
+   */
+  static final int HEAD_CHARS = 96 * 1024;
+  static final int TAIL_CHARS = 32 * 1024;
   static final int FULL_EVIDENCE_WORDS = 30;
 
   private static final InjectionDetector INSTANCE = new InjectionDetector(GuardClassifier.bundled());
@@ -38,14 +45,18 @@ public final class InjectionDetector {
   }
 
   public DetectorResult score(String text) {
-    String raw = text == null ? "" : text;
+    String raw = readable(text == null ? "" : text);
     return score(raw, NormalizedText.of(raw));
   }
 
-  /** As {@link #score(String)}, for a caller that has normalised the text already. */
+  /**
+   * As {@link #score(String)}, for a caller that has normalised the text already; a text longer
+   * than {@link #HEAD_CHARS} + {@link #TAIL_CHARS} is cut and normalised again here.
+   */
   DetectorResult score(String raw, NormalizedText normalized) {
+    String read = readable(raw);
     Map<String, Double> signals = new LinkedHashMap<>();
-    collect(raw, normalized, signals);
+    collect(read, read == raw ? normalized : NormalizedText.of(read), signals);
     double keep = 1.0;
     List<String> reasons = new ArrayList<>();
     for (Map.Entry<String, Double> signal : signals.entrySet()) {
@@ -62,6 +73,22 @@ public final class InjectionDetector {
     if (classifier != null) {
       strongest(signals, CLASSIFIER, classifierEvidence(normalized.text()));
     }
+  }
+
+  /** The text itself, or its head and tail when it is longer than the detector reads. */
+  private static String readable(String raw) {
+    if (raw.length() <= HEAD_CHARS + TAIL_CHARS + 1) { // + 1: a cut text (with its newline) is not cut again
+      return raw;
+    }
+    int head = HEAD_CHARS;
+    int tail = raw.length() - TAIL_CHARS;
+    if (Character.isHighSurrogate(raw.charAt(head - 1))) {
+      head--; // never split a surrogate pair
+    }
+    if (Character.isLowSurrogate(raw.charAt(tail))) {
+      tail++;
+    }
+    return raw.substring(0, head) + "\n" + raw.substring(tail);
   }
 
   /**

@@ -192,6 +192,17 @@ class PromptGuardTest {
   }
 
   @Test
+  void aVeryLongTextIsReadByTheDetectorAtHeadAndTailAndByDenyPatternsThroughout() {
+    String filler = "The committee reviewed the budget line by line and agreed on the figures. ";
+    String padding = filler.repeat(2_000); // about 150,000 characters, more than the detector reads
+    PromptGuard guard = PromptGuard.compile(config(null, List.of("project falcon"), null, null, null, null, null, null));
+    assertThat(guard.inspect(user(padding + INJECTION)).reasonCode()).isEqualTo(GuardVerdict.PROMPT_INJECTION);
+    assertThat(guard.inspect(user(INJECTION + padding)).reasonCode()).isEqualTo(GuardVerdict.PROMPT_INJECTION);
+    String middle = padding + "project falcon" + padding;
+    assertThat(guard.inspect(user(middle)).reasonCode()).isEqualTo(GuardVerdict.DENIED_PATTERN);
+  }
+
+  @Test
   void nullOrEmptyTextsAreSkipped() {
     PromptView view = new PromptView(java.util.Arrays.asList(null, new PromptText("p", "user", null),
         new PromptText("q", "user", "")), 3, 0, 0);
