@@ -103,6 +103,22 @@ class RedisLimitsThroughEnvoyTest {
 
   @Test
   @Order(3)
+  void aSlowRedisIsAnsweredPerOnErrorWithoutWaitingForIt() throws Exception {
+    // Redis up but not answering for 5 s: decisions time out after 50 ms and fail open.
+    redis.freeze(5);
+    TestGateway.waitFor(Duration.ofSeconds(3), () -> !redis.answersPing(), "Redis to stop answering");
+    for (int i = 0; i < 5; i++) {
+      long startNanos = System.nanoTime();
+      HttpResponse<String> response = first.post("/v1/chat/completions", TestGateway.BOB_KEY, TestGateway.chat("gpt-4o"));
+      assertThat(Duration.ofNanos(System.nanoTime() - startNanos)).isLessThan(NO_HANG);
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.headers().firstValue("x-ratelimit-limit-requests")).isEmpty();
+    }
+    TestGateway.waitFor(Duration.ofSeconds(10), redis::answersPing, "Redis to wake up");
+  }
+
+  @Test
+  @Order(4)
   void redisGoneMeansFailOpenOrFailClosedAsConfiguredWithoutHanging() throws Exception {
     // alice has a burst of 3; fail_open must let more through than that while Redis is away.
     redis.kill();
@@ -131,7 +147,7 @@ class RedisLimitsThroughEnvoyTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void limitsComeBackWhenRedisDoes() throws Exception {
     // Redis restarts empty: no buckets, no loaded script. The client reconnects on its own and
     // the first decision loads the script again (EVALSHA's NOSCRIPT, then EVAL).

@@ -54,7 +54,9 @@ final class RedisServer implements AutoCloseable {
   private void launch(String binary) throws IOException {
     process = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
         "--save", "", "--appendonly", "no", "--dir", dir.path().toString(), "--daemonize", "no",
-        "--protected-mode", "yes", "--loglevel", "warning")
+        "--protected-mode", "yes", "--loglevel", "warning",
+        // DEBUG SLEEP from loopback only: how tests make Redis slow without stopping it.
+        "--enable-debug-command", "local")
         .redirectErrorStream(true)
         .redirectOutput(dir.path().resolve("redis.log").toFile())
         .start();
@@ -82,6 +84,26 @@ final class RedisServer implements AutoCloseable {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * Makes Redis unresponsive for {@code seconds} (DEBUG SLEEP blocks its one command thread) while
+   * it stays up and keeps its connections: a slow Redis, not a gone one. Returns at once.
+   */
+  void freeze(int seconds) throws IOException {
+    Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+    socket.getOutputStream().write(("DEBUG SLEEP " + seconds + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    Thread closer = new Thread(() -> {
+      try (socket) {
+        socket.setSoTimeout((seconds + 10) * 1000);
+        socket.getInputStream().read(); // "+OK" once the sleep is over
+      } catch (IOException e) {
+        // Closed either way.
+      }
+    }, "redis-freeze");
+    closer.setDaemon(true);
+    closer.start();
   }
 
   /** A clean shutdown (SIGTERM), as an operator's restart would begin. */

@@ -25,6 +25,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -41,6 +42,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class RedisLimitStore implements LimitStore {
   static final String SCRIPT = loadScript();
   private static final long RECONNECT_INTERVAL_MS = 500;
+  static final int FAILURES_TO_OPEN = 3;
+  static final long OPEN_MILLIS = 1000;
 
   private final RedisConfig config;
   private final ClientResources resources;
@@ -51,6 +54,8 @@ final class RedisLimitStore implements LimitStore {
   private final AtomicBoolean connecting = new AtomicBoolean();
   private final AtomicLong lastConnectAttempt = new AtomicLong(Long.MIN_VALUE / 2);
   private volatile boolean closed;
+  private final AtomicInteger consecutiveFailures = new AtomicInteger();
+  private volatile long openUntilNanos = System.nanoTime();
 
   RedisLimitStore(RedisConfig config) {
     this.config = config;
@@ -114,8 +119,29 @@ final class RedisLimitStore implements LimitStore {
         });
   }
 
+  /**
+   * Asks Redis, unless its last {@value #FAILURES_TO_OPEN} answers in a row failed: then answers
+   * Unavailable at once for {@value #OPEN_MILLIS} ms before trying again. A slow Redis would otherwise
+   * hold the calling gRPC thread for {@code timeout_ms} on every request, and that thread serves
+   * other requests' ext_proc messages too.
+   */
   @Override
   public Decision decide(List<LimitCheck> checks, long leaseMillis) {
+    long now = System.nanoTime();
+    if (now - openUntilNanos < 0) {
+      return new Decision.Unavailable("circuit_open");
+    }
+    Decision decision = ask(checks, leaseMillis);
+    if (!(decision instanceof Decision.Unavailable)) {
+      consecutiveFailures.set(0);
+    } else if (consecutiveFailures.incrementAndGet() >= FAILURES_TO_OPEN) {
+      consecutiveFailures.set(0);
+      openUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(OPEN_MILLIS);
+    }
+    return decision;
+  }
+
+  private Decision ask(List<LimitCheck> checks, long leaseMillis) {
     StatefulRedisConnection<String, String> conn = connection.get();
     if (conn == null) {
       connectInBackground();
