@@ -3,6 +3,7 @@ package dev.tollgate.cli;
 import dev.tollgate.cli.runtime.ExtServices;
 import dev.tollgate.cli.runtime.Observability;
 import dev.tollgate.core.policy.stream.RemotePolicySource;
+import dev.tollgate.core.usage.RemoteUsageTarget;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.Callable;
@@ -57,7 +58,9 @@ final class ExtServicesCommand implements Callable<Integer> {
       int bound = observability.serveMetrics(address, metricsPort);
       System.out.println("metrics on http://" + address + ":" + bound + "/metrics");
     }
-    ExtServices services = ExtServices.start(address, port, policy, observability);
+    // Usage records go to the control plane's ledger over the same channel as the policy.
+    ExtServices services = ExtServices.start(address, port, policy, observability,
+        new RemoteUsageTarget(channel, node));
     System.out.println("ext services up on " + address + ":" + services.port() + ", policy from " + controlPlane);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

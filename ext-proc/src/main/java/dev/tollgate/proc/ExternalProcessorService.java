@@ -1,5 +1,6 @@
 package dev.tollgate.proc;
 
+import dev.tollgate.core.policy.PolicyHolder;
 import dev.tollgate.core.policy.PolicySource;
 import io.envoyproxy.envoy.service.ext_proc.v3.ExternalProcessorGrpc;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
@@ -30,6 +31,8 @@ public final class ExternalProcessorService extends ExternalProcessorGrpc.Extern
   private final RequestInspector inspector;
   /** Token and money budgets (dev.tollgate.proc.budget). */
   private final BudgetEnforcer budgets;
+  /** The usage ledger's record of each request (dev.tollgate.proc.usage). */
+  private final dev.tollgate.proc.usage.UsageReporter usage;
 
   /** @param pendingBackstop how long a parsed body may outlive a stream Envoy never closed */
   public ExternalProcessorService(PolicySource policy, Duration pendingBackstop) {
@@ -47,14 +50,26 @@ public final class ExternalProcessorService extends ExternalProcessorGrpc.Extern
    */
   public ExternalProcessorService(PolicySource policy, Duration pendingBackstop, MeterRegistry meters,
       AuditLog audit) {
+    this(policy, pendingBackstop, meters, audit, dev.tollgate.core.usage.UsageSink.NONE);
+  }
+
+  /** @param usage where each finished request's usage record goes (the ledger's queue) */
+  public ExternalProcessorService(PolicySource policy, Duration pendingBackstop, MeterRegistry meters,
+      AuditLog audit, dev.tollgate.core.usage.UsageSink usage) {
+    this.usage = new dev.tollgate.proc.usage.UsageReporter(usage);
     this.policy = policy;
     this.pending = new PendingRequests(pendingBackstop);
     this.limiter = new RequestLimiter(meters);
+    // Connect to Redis when a policy names it, not on the first request that needs it.
+    limiter.prepare(policy.current().requestLimits());
+    if (policy instanceof PolicyHolder holder) {
+      holder.addListener(document -> limiter.prepare(holder.current().requestLimits()));
+    }
     this.inspector = new RequestInspector(new GatewayMetrics(meters), audit);
     inspector.precompile(policy);
     this.budgets = new BudgetEnforcer(meters);
     budgets.prepare(policy.current().budgets());
-    if (policy instanceof dev.tollgate.core.policy.PolicyHolder holder) {
+    if (policy instanceof PolicyHolder holder) {
       holder.addListener(document -> budgets.prepare(holder.current().budgets()));
     }
   }
@@ -68,7 +83,7 @@ public final class ExternalProcessorService extends ExternalProcessorGrpc.Extern
     if (Boolean.TRUE.equals(StageInterceptor.UPSTREAM.get())) {
       return new UpstreamStageStream(responses, pending, parser);
     }
-    return new RouterStageStream(responses, policy, pending, parser, limiter, inspector, budgets);
+    return new RouterStageStream(responses, policy, pending, parser, limiter, inspector, budgets, usage);
   }
 
   /** Closes the request limits' Redis connection, if any. */

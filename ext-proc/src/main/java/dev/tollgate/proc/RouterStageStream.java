@@ -60,11 +60,15 @@ final class RouterStageStream extends ProcessorStream {
   /** Budgets (dev.tollgate.proc.budget): this request's reservation, settled when it ends. */
   private final BudgetEnforcer budgets;
   private BudgetReservation reservation;
+  /** The usage ledger (dev.tollgate.proc.usage): one record when the request ends; the backend that answered. */
+  private final dev.tollgate.proc.usage.UsageReporter usage;
+  private String backend;
 
   RouterStageStream(StreamObserver<ProcessingResponse> responses, PolicySource policySource,
       PendingRequests pending, RequestBodyParser parser, RequestLimiter limiter, RequestInspector inspector,
-      BudgetEnforcer budgets) {
+      BudgetEnforcer budgets, dev.tollgate.proc.usage.UsageReporter usage) {
     super(responses);
+    this.usage = usage;
     this.budgets = budgets;
     this.policySource = policySource;
     this.pending = pending;
@@ -227,6 +231,9 @@ final class RouterStageStream extends ProcessorStream {
           .getHeaderMutationBuilder().addSetHeaders(Responses.header(name, value)));
     }
     responseStatus = RequestInspection.status(headers.get(":status"));
+    backend = headers.get(TollgateHeaders.BACKEND); // set by the weighted cluster, not for the client
+    response.getResponseHeadersBuilder().getResponseBuilder().getHeaderMutationBuilder()
+        .addRemoveHeaders(TollgateHeaders.BACKEND);
     if (inspection != null && inspection.guardHeader() != null) {
       response.getResponseHeadersBuilder().getResponseBuilder().getHeaderMutationBuilder()
           .addSetHeaders(Responses.header(RequestInspection.GUARD_HEADER, inspection.guardHeader()));
@@ -270,20 +277,25 @@ final class RouterStageStream extends ProcessorStream {
     if (requestId != null) {
       pending.remove(requestId);
     }
-    if (inspection == null && refusal != null && path != null && MODEL_ENDPOINTS.contains(path)) {
-      inspector.auditRefusal(new RequestInspector.Request(requestId, path, policy, caller, requestedModel, false,
-          null, startNanos, startTime), refusal.getStatus().getCodeValue(), refusal.getBody().toStringUtf8());
-    }
     if (responseSide != null) {
       responseSide.end();
     }
     if (reservation != null) {
       reservation.end(); // settles now if the response side did not (no response came)
     }
+    if (inspection == null && refusal != null && path != null && MODEL_ENDPOINTS.contains(path)) {
+      inspector.auditRefusal(new RequestInspector.Request(requestId, path, policy, caller, requestedModel, false,
+          null, startNanos, startTime), refusal.getStatus().getCodeValue(), refusal.getBody().toStringUtf8());
+    }
     if (inspection != null && inspection.claimAudit()) {
       // The response side writes the record at response end; this is for requests that ended
       // without one (client gone, upstream reset), so every request still leaves one record.
       inspector.audit().write(inspection.allowedRecord(responseStatus, null, null, null, null));
+    }
+    if (path != null && MODEL_ENDPOINTS.contains(path)) {
+      usage.ended(new dev.tollgate.proc.usage.UsageReporter.Ended(requestId, path, startTime, startNanos, caller,
+          requestedModel, backend, refusal != null ? refusal.getStatus().getCodeValue() : responseStatus,
+          reservation == null ? null : reservation.settlement()));
     }
   }
 }

@@ -57,7 +57,10 @@ final class SplitGateway implements AutoCloseable {
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", Integer.parseInt(values.get("GRPC_PORT")))
         .usePlaintext().build();
     RemotePolicySource policy = new RemotePolicySource(channel, name + "-ext-services").start();
-    ExtServices extServices = ExtServices.start("127.0.0.1", Integer.parseInt(values.get("EXT_PORT")), policy);
+    // Usage records go to the control plane's ledger over the policy channel, as tollgate ext-services sends them.
+    ExtServices extServices = ExtServices.start("127.0.0.1", Integer.parseInt(values.get("EXT_PORT")), policy,
+        dev.tollgate.cli.runtime.Observability.create(null), new dev.tollgate.core.usage.RemoteUsageTarget(channel,
+            name + "-ext-services"));
     EnvoyProcess envoy = EnvoyProcess.start(EnvoyBinary.locate(), "edge-bootstrap.yaml", name, "127.0.0.1",
         Integer.parseInt(values.get("GRPC_PORT")), dir, dir.resolve(name + "-envoy.log"), Duration.ofSeconds(30));
     return new SplitGateway(configFile, values, controlPlane, channel, policy, extServices, envoy);
@@ -71,6 +74,16 @@ final class SplitGateway implements AutoCloseable {
 
   void stopControlPlane() {
     controlPlane.close();
+  }
+
+  /** After {@link #stopControlPlane()}: the control plane again, on the same config and store. */
+  void startControlPlaneAgain() throws Exception {
+    controlPlane = GatewayRuntime.startControlPlane(configFile);
+  }
+
+  /** Usage records the ext services hold for the control plane's ledger, not yet delivered. */
+  long extServicesPendingUsage() {
+    return extServices.pendingUsageRecords();
   }
 
   GatewayRuntime controlPlane() {

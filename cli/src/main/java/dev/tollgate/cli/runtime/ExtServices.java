@@ -4,7 +4,10 @@ import dev.tollgate.authz.ApiKeyVerifier;
 import dev.tollgate.authz.AuthorizationService;
 import dev.tollgate.authz.JwtVerifier;
 import dev.tollgate.core.policy.PolicySource;
+import dev.tollgate.core.usage.UsageBatchTarget;
+import dev.tollgate.core.usage.UsageSink;
 import dev.tollgate.proc.ExternalProcessorService;
+import dev.tollgate.proc.usage.UsageQueue;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -24,8 +27,12 @@ public final class ExtServices implements AutoCloseable {
   private final Server server;
   private final ExternalProcessorService processor;
   private final Observability observability;
+  /** This process's usage records on their way to the control plane, or null. */
+  private final UsageQueue usageQueue;
 
-  private ExtServices(Server server, ExternalProcessorService processor, Observability observability) {
+  private ExtServices(Server server, ExternalProcessorService processor, Observability observability,
+      UsageQueue usageQueue) {
+    this.usageQueue = usageQueue;
     this.server = server;
     this.processor = processor;
     this.observability = observability;
@@ -36,9 +43,10 @@ public final class ExtServices implements AutoCloseable {
    *
    * @param observability the process's metrics registry and audit log
    */
-  static ExternalProcessorService addTo(NettyServerBuilder builder, PolicySource policy, Observability observability) {
+  static ExternalProcessorService addTo(NettyServerBuilder builder, PolicySource policy, Observability observability,
+      UsageSink usage) {
     ExternalProcessorService processor = new ExternalProcessorService(policy, Duration.ofMinutes(15),
-        observability.registry(), observability.audit());
+        observability.registry(), observability.audit(), usage);
     // JWTs first: a bearer shaped like a JWT is never looked up as an API key.
     builder.addService(new AuthorizationService(policy, List.of(new JwtVerifier(), new ApiKeyVerifier())))
         .addService(processor.definition());
@@ -64,9 +72,32 @@ public final class ExtServices implements AutoCloseable {
   /** A standalone ext-services server that owns (and closes) the given metrics and audit log. */
   public static ExtServices start(String address, int port, PolicySource policy, Observability observability)
       throws IOException {
+    return start(address, port, policy, observability, null);
+  }
+
+  /**
+   * A standalone ext-services server whose usage records go to {@code ledger} (the control plane's
+   * usage report method) through a bounded queue; null sends them nowhere.
+   */
+  public static ExtServices start(String address, int port, PolicySource policy, Observability observability,
+      UsageBatchTarget ledger) throws IOException {
+    UsageQueue queue = ledger == null ? null
+        : new UsageQueue(ledger, UsageQueue.DEFAULT_CAPACITY, observability.registry()).start();
     NettyServerBuilder builder = serverBuilder(address, port);
-    ExternalProcessorService processor = addTo(builder, policy, observability);
-    return new ExtServices(builder.build().start(), processor, observability);
+    ExternalProcessorService processor = addTo(builder, policy, observability, queue == null ? UsageSink.NONE : queue);
+    try {
+      return new ExtServices(builder.build().start(), processor, observability, queue);
+    } catch (IOException | RuntimeException e) {
+      if (queue != null) {
+        queue.close();
+      }
+      throw e;
+    }
+  }
+
+  /** Usage records not yet delivered to the control plane; 0 without a ledger. */
+  public long pendingUsageRecords() {
+    return usageQueue == null ? 0 : usageQueue.pending();
   }
 
   public int port() {
@@ -86,6 +117,9 @@ public final class ExtServices implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     processor.close();
+    if (usageQueue != null) {
+      usageQueue.close(); // a last attempt to deliver what is queued
+    }
     observability.close();
   }
 }

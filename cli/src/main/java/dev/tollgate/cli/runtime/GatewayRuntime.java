@@ -5,6 +5,7 @@ import dev.tollgate.core.config.InvalidConfigException;
 import dev.tollgate.core.config.LoadedConfig;
 import dev.tollgate.core.policy.PolicyHolder;
 import dev.tollgate.proc.ExternalProcessorService;
+import dev.tollgate.proc.usage.UsageQueue;
 import dev.tollgate.xds.admin.AdminServer;
 import dev.tollgate.xds.server.ConfigFileWatcher;
 import dev.tollgate.xds.server.NodeStatusTracker;
@@ -41,10 +42,15 @@ public final class GatewayRuntime implements AutoCloseable {
   private final RuntimeStateService runtimeState;
   /** The process's metrics registry (served on the admin server's /metrics) and audit log. */
   private final Observability observability;
+  /** The usage ledger (table, report method, API) and, all in one, the in-process ext_proc's queue to it. */
+  private final UsageLedgerService usage;
+  private final UsageQueue usageQueue;
 
   private GatewayRuntime(NodeStatusTracker nodes, Server grpc, AdminServer admin, ConfigFileWatcher watcher,
       SnapshotPublisher publisher, LoadedConfig initial, ExternalProcessorService processor,
-      RuntimeStateService runtimeState, Observability observability) {
+      RuntimeStateService runtimeState, Observability observability, UsageLedgerService usage, UsageQueue usageQueue) {
+    this.usage = usage;
+    this.usageQueue = usageQueue;
     this.observability = observability;
     this.runtimeState = runtimeState;
     this.nodes = nodes;
@@ -85,20 +91,33 @@ public final class GatewayRuntime implements AutoCloseable {
     LoadedConfig initial = watcher.loadInitial();
     // Before any server starts: the first policy anyone receives already holds the store's state.
     RuntimeStateService runtimeState = RuntimeStateService.start(initial, configFile, publisher, withExtServices, clock);
+    UsageLedgerService usage;
+    try {
+      usage = UsageLedgerService.start(runtimeState, clock);
+    } catch (IOException e) {
+      runtimeState.close();
+      throw e;
+    }
 
     NodeStatusTracker nodes = new NodeStatusTracker(clock);
     var controlPlane = initial.config().controlPlane();
     NettyServerBuilder builder = ExtServices.serverBuilder(controlPlane.address(), controlPlane.grpcPort())
         .addService(new V3DiscoveryServer(nodes, cache).getAggregatedDiscoveryServiceImpl())
-        .addService(new PolicyStreamService(policy));
+        .addService(new PolicyStreamService(policy))
+        .addService(usage.reportService());
     // Audit log from the config at start; like the ports, a reload does not move it.
     Observability observability = Observability.create(initial.config().auditLog().path());
-    ExternalProcessorService processor = withExtServices ? ExtServices.addTo(builder, policy, observability) : null;
+    // All in one: the in-process ext_proc's usage records go to the ledger through their own queue.
+    UsageQueue usageQueue = withExtServices ? new UsageQueue(usage.localTarget(), UsageQueue.DEFAULT_CAPACITY,
+        observability.registry()).start() : null;
+    ExternalProcessorService processor = withExtServices
+        ? ExtServices.addTo(builder, policy, observability, usageQueue) : null;
     Server grpc;
     AdminServer admin;
     try {
       grpc = builder.build().start();
     } catch (IOException | RuntimeException e) {
+      closeUsage(usageQueue, usage);
       runtimeState.close();
       observability.close();
       throw e;
@@ -108,15 +127,17 @@ public final class GatewayRuntime implements AutoCloseable {
           watcher::lastError);
     } catch (IOException e) {
       grpc.shutdownNow();
+      closeUsage(usageQueue, usage);
       runtimeState.close();
       observability.close();
       throw e;
     }
     runtimeState.mountOn(admin, publisher);
+    usage.mountOn(admin, runtimeState, () -> publisher.currentConfig().config());
     watcher.start(RELOAD_POLL);
     admin.mount("/metrics", observability.metricsHandler());
     return new GatewayRuntime(nodes, grpc, admin, watcher, publisher, initial, processor, runtimeState,
-        observability);
+        observability, usage, usageQueue);
   }
 
   /** The config as loaded at start; later reloads do not change the ports. */
@@ -169,10 +190,26 @@ public final class GatewayRuntime implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    runtimeState.close();
     if (processor != null) {
       processor.close();
     }
+    if (usageQueue != null) {
+      usageQueue.close(); // delivers what is queued while the store is still open
+    }
+    usage.close();
+    runtimeState.close();
     observability.close();
+  }
+
+  private static void closeUsage(UsageQueue queue, UsageLedgerService usage) {
+    if (queue != null) {
+      queue.close();
+    }
+    usage.close();
+  }
+
+  /** The usage ledger; tests read it directly. */
+  public UsageLedgerService usageLedger() {
+    return usage;
   }
 }

@@ -122,6 +122,16 @@ public final class RuntimeStateService implements AutoCloseable {
     return Optional.ofNullable(generatedTokenFile);
   }
 
+  /** The store, for the usage ledger's table in the same database. */
+  public RuntimeStore store() {
+    return store;
+  }
+
+  /** The admin token; empty when admin calls are refused. */
+  public Optional<AdminToken> adminToken() {
+    return token;
+  }
+
   public String storeDescription() {
     return store.description();
   }

@@ -42,8 +42,8 @@ public final class UsageQueue implements UsageSink, AutoCloseable {
   private final Thread sender;
   private volatile boolean closing;
   private volatile boolean warnedFull;
-  /** The batch being delivered (kept across retries); only the sender thread touches it. */
-  private List<UsageRecord> inFlight = List.of();
+  /** The batch being delivered (kept across retries); only the sender thread writes it. */
+  private volatile List<UsageRecord> inFlight = List.of();
 
   public UsageQueue(UsageBatchTarget target, int capacity, MeterRegistry meters) {
     this.queue = new ArrayBlockingQueue<>(capacity);
