@@ -28,6 +28,7 @@ public final class InjectionDetector {
    */
   static final int HEAD_CHARS = 96 * 1024;
   static final int TAIL_CHARS = 32 * 1024;
+  /** The classifier's probability counts in full from this many words on; see classifierEvidence. */
   static final int FULL_EVIDENCE_WORDS = 30;
 
   private static final InjectionDetector INSTANCE = new InjectionDetector(GuardClassifier.bundled());
