@@ -18,6 +18,14 @@ final class GuardFeatures {
   /** A sparse vector: bucket indices in increasing order and their values. */
   record Vector(int[] index, double[] value) {}
 
+  /** Per-thread work arrays: counts per bucket (all zero between calls) and the buckets seen. */
+  private static final class Scratch {
+    final int[] counts = new int[BUCKETS];
+    final int[] touched = new int[BUCKETS];
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
   private GuardFeatures() {}
 
   static String featureName(int bucket) {
@@ -29,9 +37,11 @@ final class GuardFeatures {
     String text = linkless.length() <= HEAD_CHARS + TAIL_CHARS ? linkless
         : linkless.substring(0, HEAD_CHARS) + " " + linkless.substring(linkless.length() - TAIL_CHARS);
     int n = text.length();
-    // Counting in a dense array indexed by bucket is cheaper than sorting the hashes.
-    int[] counts = new int[BUCKETS];
-    int[] touched = new int[Math.min(BUCKETS, 2 * n + 8)];
+    // Counting in a dense array indexed by bucket is cheaper than sorting the hashes; the arrays
+    // are kept per thread and cleared by bucket after use, not allocated and zeroed per prompt.
+    Scratch scratch = SCRATCH.get();
+    int[] counts = scratch.counts;
+    int[] touched = scratch.touched;
     int distinct = 0;
     // Character 4-grams, spaces included so word boundaries count.
     for (int i = 0; i + 4 <= n; i++) {
@@ -79,6 +89,7 @@ final class GuardFeatures {
     double norm = 0;
     for (int i = 0; i < distinct; i++) {
       double v = 1.0 + Math.log(counts[index[i]]);
+      counts[index[i]] = 0;
       value[i] = v;
       norm += v * v;
     }
