@@ -71,6 +71,14 @@ class BudgetsThroughEnvoyTest {
     // Only what the provider reported is charged; the reservation's rest (prompt + 20) is released.
     String message = BudgetConfigs.assertBudgetExceeded(chat(TestGateway.ALICE_KEY, 100_000), "alice-daily");
     assertThat(BudgetConfigs.tokensLeft(message)).isEqualTo(200 - used);
+    // Current spend and what is left, as Prometheus gauges.
+    String metrics = gateway.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+        "http://127.0.0.1:" + gateway.runtime().adminPort() + "/metrics")).build()).body();
+    assertThat(metrics).contains("tollgate_budget_spent{budget=\"alice-daily\",subject=\"consumer:alice\",unit=\"tokens\"} "
+        + used + ".0");
+    assertThat(metrics).contains("tollgate_budget_remaining{budget=\"alice-daily\",subject=\"consumer:alice\","
+        + "unit=\"tokens\"} " + (200 - used) + ".0");
+    assertThat(metrics).contains("tollgate_budget_decisions_total{outcome=\"exceeded\",store=\"memory\"}");
   }
 
   @Test

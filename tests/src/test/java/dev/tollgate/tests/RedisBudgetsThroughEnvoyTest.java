@@ -39,11 +39,12 @@ class RedisBudgetsThroughEnvoyTest {
     FakeProviderSettings provider = FakeProviderSettings.defaults().withDelay(Duration.ofMillis(100));
     first = TestGateway.start(config, provider, FilterSet.ALL);
     second = TestGateway.start(config, provider, FilterSet.ALL);
-    // Each replica connects in the background and fails open until then; a counted refusal
-    // (alice asking for more than her whole budget) shows the connection.
+    // Each replica connects in the background and fails open until then (and charges what the
+    // unreserved requests spent); a counted refusal of more than gina's whole budget shows the
+    // connection, and the tests below use other budgets.
     for (TestGateway replica : new TestGateway[] {first, second}) {
-      TestGateway.waitFor(Duration.ofSeconds(20), () -> replica.post("/v1/chat/completions", TestGateway.ALICE_KEY,
-          BudgetConfigs.chat("gpt-4o", 100_000)).statusCode() == 429, "the replica's Redis connection");
+      TestGateway.waitFor(Duration.ofSeconds(20), () -> replica.post("/v1/chat/completions", BudgetConfigs.GINA_KEY,
+          BudgetConfigs.chat("gpt-4o", 1_000_000)).statusCode() == 429, "the replica's Redis connection");
     }
   }
 

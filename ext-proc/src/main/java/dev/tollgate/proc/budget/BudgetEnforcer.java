@@ -98,8 +98,8 @@ public final class BudgetEnforcer implements AutoCloseable {
     List<BudgetCheck> checks = plan.checks(request.caller(), request.model());
     String tokenizer = upstream.isEmpty() ? request.model() : upstream.get(0);
     if (checks.isEmpty()) {
-      return new Proceed(new BudgetReservation(this, plan, List.of(), null, request.model(), tokenizer, prompt, 0, 0,
-          today), false);
+      return new Proceed(BudgetReservation.uncapped(this, plan, List.of(), request.model(), tokenizer, prompt, today),
+          false);
     }
     CompletionAsk ask;
     try {
@@ -115,7 +115,7 @@ public final class BudgetEnforcer implements AutoCloseable {
     BudgetStore.Result result = store == null ? new BudgetStore.Unavailable("not_connected")
         : store.reserve(checks, demand, leaseId, plan.policy().leaseSeconds() * 1000L, nowMillis);
     if (result instanceof BudgetStore.Unavailable unavailable) {
-      return storeFailed(plan, request, tokenizer, prompt, today, unavailable);
+      return storeFailed(plan, checks, request, tokenizer, prompt, today, unavailable);
     }
     if (result instanceof BudgetStore.Exceeded exceeded) {
       metrics.decision(store.kind(), "exceeded");
@@ -131,12 +131,12 @@ public final class BudgetEnforcer implements AutoCloseable {
       request.body().put(ask.field(), reserved.perChoice());
       changed = true;
     }
-    return new Proceed(new BudgetReservation(this, plan, checks, leaseId, request.model(), tokenizer, prompt,
-        reserved.perChoice(), ask.choices(), today), changed);
+    return new Proceed(new BudgetReservation(this, plan, checks, leaseId, true, request.model(), tokenizer, prompt,
+        reserved.perChoice() * ask.choices(), today), changed);
   }
 
-  private Decision storeFailed(BudgetPlan plan, Request request, String tokenizer, long prompt, LocalDate today,
-      BudgetStore.Unavailable unavailable) {
+  private Decision storeFailed(BudgetPlan plan, List<BudgetCheck> checks, Request request, String tokenizer,
+      long prompt, LocalDate today, BudgetStore.Unavailable unavailable) {
     RedisConfig redis = plan.policy().redis();
     boolean failClosed = redis != null && redis.failClosed();
     metrics.decision("redis", failClosed ? "refused_store_error" : "allowed_store_error");
@@ -151,9 +151,10 @@ public final class BudgetEnforcer implements AutoCloseable {
       return new Refuse(new OpenAiError(503, "Budgets cannot be checked right now. Please try again shortly.",
           "api_error", null, "gateway_unavailable"), Map.of(RETRY_AFTER, "1"));
     }
-    // Fail open: no reservation and nothing to settle in the store, but the cost is still computed.
-    return new Proceed(new BudgetReservation(this, plan, List.of(), null, request.model(), tokenizer, prompt, 0, 0,
-        today), false);
+    // Fail open: no reservation and no cap, but the actual spend is still charged when the
+    // request ends, if the store is back by then.
+    return new Proceed(BudgetReservation.uncapped(this, plan, checks, request.model(), tokenizer, prompt, today),
+        false);
   }
 
   private Refuse refuse(BudgetCheck check, BudgetStore.Exceeded exceeded, Demand demand, CompletionAsk ask,

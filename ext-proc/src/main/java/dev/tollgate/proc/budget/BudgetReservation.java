@@ -27,6 +27,8 @@ public final class BudgetReservation implements ResponseRecorder, CompletionCap 
   private final BudgetPlan plan;
   private final List<BudgetCheck> checks;
   private final String leaseId;
+  /** A reservation was made: the stream is bound to it. */
+  private final boolean capped;
   private final String model;
   private final String tokenizerModel;
   private final long promptTokens;
@@ -37,22 +39,40 @@ public final class BudgetReservation implements ResponseRecorder, CompletionCap 
   private volatile boolean cut;
   private volatile Settlement settlement;
 
-  BudgetReservation(BudgetEnforcer enforcer, BudgetPlan plan, List<BudgetCheck> checks, String leaseId, String model,
-      String tokenizerModel, long promptTokens, long perChoice, int choices, LocalDate day) {
+  /**
+   * @param leaseId the reservation's name in the store
+   * @param capped a reservation was made, so {@code completionAllowance} binds the stream
+   * @param completionAllowance completion tokens reserved, over all choices
+   */
+  BudgetReservation(BudgetEnforcer enforcer, BudgetPlan plan, List<BudgetCheck> checks, String leaseId,
+      boolean capped, String model, String tokenizerModel, long promptTokens, long completionAllowance,
+      LocalDate day) {
     this.enforcer = enforcer;
     this.plan = plan;
     this.checks = List.copyOf(checks);
     this.leaseId = leaseId;
+    this.capped = capped;
     this.model = model;
     this.tokenizerModel = tokenizerModel;
     this.promptTokens = promptTokens;
-    this.completionAllowance = perChoice * choices;
+    this.completionAllowance = completionAllowance;
     this.day = day;
   }
 
-  /** True when a budget counts this request (and so a cap binds its stream). */
+  /**
+   * A request that goes without a reservation (no budget counts it, or the store failed open):
+   * nothing binds its stream, but what it spends is still charged to {@code checks} at the end.
+   */
+  static BudgetReservation uncapped(BudgetEnforcer enforcer, BudgetPlan plan, List<BudgetCheck> checks, String model,
+      String tokenizerModel, long promptTokens, LocalDate day) {
+    return new BudgetReservation(enforcer, plan, checks, "unreserved-" + Long.toHexString(System.nanoTime())
+        + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()), false, model, tokenizerModel,
+        promptTokens, 0, day);
+  }
+
+  /** True when a reservation binds this request (and so its stream is cut at the reservation). */
   public boolean limited() {
-    return !checks.isEmpty();
+    return capped;
   }
 
   @Override
