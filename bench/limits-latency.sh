@@ -3,7 +3,8 @@
 # Envoy (the floor) vs Tollgate with in-process limits vs Tollgate with Redis limits, in one run,
 # with SequentialLatency (bench/sequential-latency.sh's harness). Starts its own redis-server
 # (Debian package redis-server) on a free loopback port, without persistence, and stops it after.
-# Usage: bench/limits-latency.sh [requests=1000] [warmup=300] [rounds=2]
+# Usage: bench/limits-latency.sh [requests=1000] [warmup=300] [rounds=2] [modes=plain,ext,limits-memory,limits-redis]
+# (budget enforcement: modes plain,ext,budget-memory,budget-redis; see SequentialLatency's modes)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -39,7 +40,7 @@ out="bench/results/limits-latency-$(date -u +%Y%m%dT%H%M%SZ).md"
   echo
   java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dtollgate.bench.redis="redis://127.0.0.1:$redis_port" \
     -cp "bench/target/classes:$cp" dev.tollgate.bench.SequentialLatency \
-    "${1:-1000}" "${2:-300}" "${3:-2}" plain,ext,limits-memory,limits-redis
+    "${1:-1000}" "${2:-300}" "${3:-2}" "${4:-plain,ext,limits-memory,limits-redis}"
   echo
   echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$out"
