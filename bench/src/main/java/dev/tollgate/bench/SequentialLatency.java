@@ -54,7 +54,9 @@ public final class SequentialLatency {
     EXT("ext", "Envoy + Tollgate (ext_authz, ext_proc x2)"),
     LIMITS_MEMORY("limits-memory", "Envoy + Tollgate, in-process limits"),
     LIMITS_REDIS("limits-redis", "Envoy + Tollgate, Redis limits"),
-    INSPECT("inspect", "Envoy + Tollgate, inspection policy (guard + PII + token count)");
+    INSPECT("inspect", "Envoy + Tollgate, inspection policy (guard + PII + token count)"),
+    BUDGET_MEMORY("budget-memory", "Envoy + Tollgate, in-process budgets"),
+    BUDGET_REDIS("budget-redis", "Envoy + Tollgate, Redis budgets");
 
     final String name;
     final String label;
@@ -71,12 +73,13 @@ public final class SequentialLatency {
         }
       }
       throw new IllegalArgumentException(
-          "unknown mode " + name + "; known: plain, ext, limits-memory, limits-redis, inspect");
+          "unknown mode " + name + "; known: plain, ext, limits-memory, limits-redis, inspect, budget-memory,"
+              + " budget-redis");
     }
 
     /** Limits high enough never to refuse, so every request pays for a full decision. */
     String limitsYaml() {
-      if (this == PLAIN || this == EXT) {
+      if (this == PLAIN || this == EXT || this == BUDGET_MEMORY || this == BUDGET_REDIS) {
         return "";
       }
       return """
@@ -103,8 +106,24 @@ public final class SequentialLatency {
           """;
     }
 
+    /**
+     * A token budget and a money budget too large ever to refuse, so every request pays for a
+     * reservation in both (the prompt counted, a default cap written upstream) and a settlement.
+     */
+    String budgetYaml() {
+      if (this != BUDGET_MEMORY && this != BUDGET_REDIS) {
+        return "";
+      }
+      return """
+          budgets:
+            limits:
+              - { name: bench-tokens, consumer: bench, window: day, tokens: 1000000000000 }
+              - { name: bench-usd, consumer: bench, window: month, rolling: true, usd: 1000000 }
+          """;
+    }
+
     String redisYaml() {
-      if (this != LIMITS_REDIS) {
+      if (this != LIMITS_REDIS && this != BUDGET_REDIS) {
         return "";
       }
       String url = System.getProperty("tollgate.bench.redis");
@@ -195,7 +214,7 @@ public final class SequentialLatency {
             api_keys: [ "sha256:%s" ]
             models: [ "*" ]
         """.formatted(port, freePort(), freePort(), provider.port(), Sha256.hex(KEY))
-        + mode.limitsYaml() + mode.redisYaml() + mode.inspectionYaml());
+        + mode.limitsYaml() + mode.redisYaml() + mode.inspectionYaml() + mode.budgetYaml());
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
         .header("content-type", "application/json")
