@@ -1,5 +1,6 @@
 package dev.tollgate.proc;
 
+import dev.tollgate.core.policy.PolicyHolder;
 import dev.tollgate.core.policy.PolicySource;
 import io.envoyproxy.envoy.service.ext_proc.v3.ExternalProcessorGrpc;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
@@ -59,11 +60,16 @@ public final class ExternalProcessorService extends ExternalProcessorGrpc.Extern
     this.policy = policy;
     this.pending = new PendingRequests(pendingBackstop);
     this.limiter = new RequestLimiter(meters);
+    // Connect to Redis when a policy names it, not on the first request that needs it.
+    limiter.prepare(policy.current().requestLimits());
+    if (policy instanceof PolicyHolder holder) {
+      holder.addListener(document -> limiter.prepare(holder.current().requestLimits()));
+    }
     this.inspector = new RequestInspector(new GatewayMetrics(meters), audit);
     inspector.precompile(policy);
     this.budgets = new BudgetEnforcer(meters);
     budgets.prepare(policy.current().budgets());
-    if (policy instanceof dev.tollgate.core.policy.PolicyHolder holder) {
+    if (policy instanceof PolicyHolder holder) {
       holder.addListener(document -> budgets.prepare(holder.current().budgets()));
     }
   }

@@ -47,6 +47,7 @@ final class ConfigValidator {
     consumers(config.consumers());
     IdentityConfigValidator.validate(config, this::add);
     StoreConfigValidator.validate(config, environment, this::add);
+    RequestLimitsValidator.validate(config, this::add);
     InspectionPolicyValidator.validate(config.policies(), this::add);
     BudgetConfigValidator.validate(config, this::add);
     return new Result(List.copyOf(findings), Map.copyOf(credentials));

@@ -22,7 +22,13 @@ public record ConsumerConfig(
     /* Mesh workloads (spiffe://...) that call as this consumer without a key. Default: none. */
     @JsonProperty("spiffe_ids") List<String> spiffeIds,
     /* Calls must come over mesh mTLS with a SPIFFE ID (one of spiffe_ids, if listed). Default: false. */
-    @JsonProperty("require_spiffe_id") Boolean requireSpiffeId) {
+    @JsonProperty("require_spiffe_id") Boolean requireSpiffeId,
+    /* Request rate of this consumer, all models together. Default: none (no rate limit). */
+    @JsonProperty("rate_limit") RateLimitConfig rateLimit,
+    /* Requests of this consumer in flight at once. Default: none (no limit). */
+    @JsonProperty("max_concurrent_requests") Integer maxConcurrentRequests,
+    /* Limits per model for this consumer, on top of the ones above. Default: none. */
+    @JsonProperty("model_limits") List<ModelLimitConfig> modelLimits) {
 
   public ConsumerConfig {
     apiKeys = Lists.copyOf(apiKeys);
@@ -32,10 +38,11 @@ public record ConsumerConfig(
     plan = plan == null ? "" : plan;
     spiffeIds = Lists.copyOf(spiffeIds);
     requireSpiffeId = requireSpiffeId != null && requireSpiffeId;
+    modelLimits = Lists.copyOf(modelLimits);
   }
 
   /** A consumer with API keys and models only; every identity field at its default. */
   public ConsumerConfig(String name, List<String> apiKeys, List<String> models) {
-    this(name, apiKeys, models, null, null, null, null, null, null);
+    this(name, apiKeys, models, null, null, null, null, null, null, null, null, null);
   }
 }

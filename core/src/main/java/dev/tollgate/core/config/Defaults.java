@@ -20,6 +20,7 @@ final class Defaults {
         raw.store().withDefaults(),
         raw.teams().stream().map(t -> t == null ? null : t.withDefaults()).toList(),
         raw.auth().withDefaults(),
+        raw.redis() == null ? null : raw.redis().withDefaults(),
         raw.policies(),
         raw.auditLog(),
         raw.prices(),

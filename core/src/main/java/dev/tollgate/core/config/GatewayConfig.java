@@ -30,6 +30,9 @@ public record GatewayConfig(
     @JsonProperty("teams") List<TeamConfig> teams,
     /* Credential kinds beyond API keys (JWT). Default: none. */
     @JsonProperty("auth") AuthConfig auth,
+    /* Redis shared by every gateway replica (request limits today). Default: none, so each
+       ext-services process keeps its limits in memory; stays null when absent. */
+    @JsonProperty("redis") RedisConfig redis,
     /* Inspection policies (prompt guard, PII, response rewriting, audit), first match applies.
        Default: none (no request is inspected). See docs/INSPECTION.md. */
     @JsonProperty("policies") List<InspectionPolicyConfig> policies,

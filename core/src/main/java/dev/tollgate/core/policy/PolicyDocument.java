@@ -22,6 +22,8 @@ public record PolicyDocument(
     @JsonProperty("max_request_body_bytes") int maxRequestBodyBytes,
     /* Keys created at run time and subscriptions, from the control plane's store. Default: empty. */
     @JsonProperty("runtime") RuntimeState runtime,
+    /* Request-rate and concurrency limits, and where they are counted. Default: none. */
+    @JsonProperty("request_limits") RequestLimitsPolicy requestLimits,
     /* Teams, consumers' identity rights, JWT providers. Default: empty (no teams, no JWT providers). */
     @JsonProperty("identity") IdentityDocument identity,
     /* Inspection policies as configured, in match order. Default: none (no inspection). */
@@ -47,6 +49,7 @@ public record PolicyDocument(
     consumers = List.copyOf(consumers);
     models = List.copyOf(models);
     runtime = runtime == null ? RuntimeState.empty() : runtime;
+    requestLimits = requestLimits == null ? RequestLimitsPolicy.NONE : requestLimits;
     identity = identity == null ? IdentityDocument.empty() : identity;
     policies = policies == null ? List.of() : List.copyOf(policies);
     upstreamModels = upstreamModels == null ? Map.of() : Map.copyOf(upstreamModels);
@@ -55,8 +58,8 @@ public record PolicyDocument(
 
   /** A document without identity settings (no teams, no JWT providers). */
   public PolicyDocument(String version, List<Consumer> consumers, List<String> models, int maxRequestBodyBytes,
-      RuntimeState runtime) {
-    this(version, consumers, models, maxRequestBodyBytes, runtime, null, null, null, null);
+      RuntimeState runtime, RequestLimitsPolicy requestLimits) {
+    this(version, consumers, models, maxRequestBodyBytes, runtime, requestLimits, null, null, null, null);
   }
 
   /**
@@ -67,7 +70,7 @@ public record PolicyDocument(
    */
   public PolicyDocument withRuntime(String configVersion, RuntimeState state) {
     String next = state.version() == 0 ? configVersion : configVersion + "+r" + state.version();
-    return new PolicyDocument(next, consumers, models, maxRequestBodyBytes, state, identity,
+    return new PolicyDocument(next, consumers, models, maxRequestBodyBytes, state, requestLimits, identity,
         policies, upstreamModels, budgets);
   }
 
@@ -77,6 +80,7 @@ public record PolicyDocument(
         config.models().stream().map(ModelConfig::name).toList(),
         config.limits().maxRequestBodyBytes(),
         RuntimeState.empty(),
+        RequestLimitsPolicy.from(config),
         IdentityDocument.from(config),
         config.policies(),
         upstreamModels(config),
@@ -102,6 +106,6 @@ public record PolicyDocument(
 
   /** No consumer, no model: until a policy arrives every request is refused. */
   public static PolicyDocument empty() {
-    return new PolicyDocument("", List.of(), List.of(), 1024 * 1024, RuntimeState.empty());
+    return new PolicyDocument("", List.of(), List.of(), 1024 * 1024, RuntimeState.empty(), RequestLimitsPolicy.NONE);
   }
 }

@@ -18,6 +18,7 @@ import java.util.Set;
  * @param consumersByName consumer by name, for identities that arrive from ext_authz metadata
  * @param apiKeysByPrefix keys created at run time, by their non-secret prefix ({@link ApiKeyFormat})
  * @param subscriptions subscription status by {@link #subscriptionKey(String, String)}
+ * @param requestLimits rate and concurrency limits (never null; {@link RequestLimitsPolicy#NONE})
  * @param identity teams, consumers by SPIFFE ID, JWT providers by issuer
  * @param policies inspection policies in match order, as configured; ext-proc compiles them once
  *     per snapshot version (they hold regexes and classifiers core cannot build)
@@ -32,6 +33,7 @@ public record PolicySnapshot(
     int maxRequestBodyBytes,
     Map<String, ApiKeyEntry> apiKeysByPrefix,
     Map<String, RuntimeState.Status> subscriptions,
+    RequestLimitsPolicy requestLimits,
     IdentityPolicy identity,
     List<InspectionPolicyConfig> policies,
     Map<String, List<String>> upstreamModels,
@@ -74,7 +76,7 @@ public record PolicySnapshot(
     }
     return new PolicySnapshot(document.version(), byKey, byName, new LinkedHashSet<>(document.models()),
         document.maxRequestBodyBytes(), runtimeKeys(document.runtime(), byName),
-        subscriptions(document.runtime()), identity, document.policies(),
+        subscriptions(document.runtime()), document.requestLimits(), identity, document.policies(),
         document.upstreamModels(), document.budgets());
   }
 

@@ -137,7 +137,7 @@ class PolicySnapshotTest {
     holder.addListener(heard::add);
     PolicyDocument next = new PolicyDocument("v2",
         java.util.List.of(new PolicyDocument.Consumer("c", java.util.List.of("ab".repeat(32)), java.util.List.of("m*"))),
-        java.util.List.of("m"), 2048, null);
+        java.util.List.of("m"), 2048, null, null);
     holder.publish(next);
     assertThat(holder.current().version()).isEqualTo("v2");
     assertThat(holder.current().models()).containsExactly("m");

@@ -27,7 +27,7 @@ class PolicyStreamTest {
   private static PolicyDocument document(String version, String consumer) {
     return new PolicyDocument(version,
         List.of(new PolicyDocument.Consumer(consumer, List.of("ab".repeat(32)), List.of("gpt-*"))),
-        List.of("gpt-4o"), 4096, null);
+        List.of("gpt-4o"), 4096, null, null);
   }
 
   private void startServer() throws Exception {
