@@ -31,6 +31,9 @@ final class StreamRewriter {
   private long firstTokenNanos = -1;
   private int brokenEvents;
   private boolean sawDone;
+  private final boolean fastPath;
+  /** {@code "model":"<public name>"} as compact JSON; a chunk without it needs the rewrite. */
+  private final String modelNeedle;
   private boolean ended;
   /** The budget's bound on delivered text; once it refuses, the stream is over for the client. */
   private CompletionCap cap = CompletionCap.NONE;
@@ -42,6 +45,9 @@ final class StreamRewriter {
     this.plan = plan;
     this.json = json;
     this.rewrites = new BodyRewrites(plan.rewrite(), plan.publicModel());
+    this.fastPath = plan.text() == null && plan.rewrite().keepsAllFields();
+    this.modelNeedle = plan.rewrite().publicModelName()
+        ? "\"model\":" + json.valueToTree(plan.publicModel()).toString() : null;
   }
 
   void cap(CompletionCap cap) {
@@ -90,6 +96,10 @@ final class StreamRewriter {
       out.writeBytes(event.raw());
       return;
     }
+    if (untouched(event.data())) {
+      out.writeBytes(event.raw());
+      return;
+    }
     JsonNode tree;
     try {
       tree = json.readTree(event.data());
@@ -111,6 +121,31 @@ final class StreamRewriter {
     }
   }
 
+  /**
+   * The fast path for streams with nothing to rewrite (no PII work, no field rewrites, the model
+   * name already the public one): a chunk without a usage object or an error passes as its bytes,
+   * without a JSON parse. Only its shape is checked (one JSON object); compact JSON as providers
+   * write it is recognised, anything else takes the full path.
+   */
+  private boolean untouched(String data) {
+    if (!fastPath || cap != CompletionCap.NONE || cut || capRefused) {
+      return false;
+    }
+    String trimmed = data.strip();
+    if (!trimmed.startsWith("{") || !trimmed.endsWith("}") || trimmed.contains("\"usage\":{")
+        || trimmed.contains("\"error\"") || (modelNeedle != null && !trimmed.contains(modelNeedle))) {
+      return false;
+    }
+    if (firstTokenNanos < 0) {
+      int at = trimmed.indexOf(plan.completionsText() ? "\"text\":\"" : "\"content\":\"");
+      int value = at + (plan.completionsText() ? 8 : 11);
+      if (at >= 0 && value < trimmed.length() && trimmed.charAt(value) != '"') {
+        sawText("x");
+      }
+    }
+    return true;
+  }
+
   /** @return null to drop the chunk, an empty array to send it unchanged, or the new bytes */
   private byte[] chunk(ObjectNode chunk) {
     if (chunk.has("error")) {
@@ -122,11 +157,10 @@ final class StreamRewriter {
         && chunk.path("usage").isObject()) {
       return null; // the usage-only chunk only the gateway asked for
     }
+    // The "usage": null that forcing adds to every other chunk stays: removing it would turn every
+    // chunk into a body mutation, and under a slow reader Envoy stops reading the processor's
+    // answers (side-stream flow control) until the 1 s message timeout cuts the stream.
     boolean changed = false;
-    if (plan.usage().forced() && chunk.has("usage")) {
-      chunk.remove("usage"); // "usage": null, which the client would not have got
-      changed = true;
-    }
     if (template == null && choicesNode != null && choicesNode.isArray() && !choicesNode.isEmpty()) {
       template = chunk.deepCopy();
       template.remove("choices");
@@ -285,7 +319,8 @@ final class StreamRewriter {
   }
 
   String providerModel() {
-    return rewrites.providerModel();
+    // On the fast path every chunk already named the public model.
+    return rewrites.providerModel() != null ? rewrites.providerModel() : fastPath ? plan.publicModel() : null;
   }
 
   Optional<TokenUsage> usage() {

@@ -75,7 +75,8 @@ class StreamRewriterTest {
 
     assertThat(out.done()).isTrue();
     assertThat(out.chunks()).hasSize(3).allSatisfy(chunk -> {
-      assertThat(chunk.has("usage")).isFalse();
+      assertThat(chunk.path("usage").isNull()).isTrue(); // "usage": null stays (see StreamRewriter)
+      assertThat(chunk.path("choices")).isNotEmpty();
       assertThat(chunk.path("model").asText()).isEqualTo("gpt-4o-mini");
     });
     assertThat(rewriter.usage()).contains(new TokenUsage(12, 100, 112, 3, 64));
@@ -150,6 +151,20 @@ class StreamRewriterTest {
         chunk(null, "stop", false), "data: [DONE]\n\n", ""));
 
     assertThat(out.text()).doesNotContain("bob.smith").contains("[EMAIL]").endsWith(" now");
+  }
+
+  @Test
+  void withNothingToRewriteChunksPassAsTheirOwnBytesAndUsageIsStillRead() throws Exception {
+    StreamRewriter rewriter = new StreamRewriter(plan(new UsageOptions.StreamUsage(false, true), null), JSON);
+    String first = chunk("Hi", null, true).replace("gpt-4o-mini-2024-07-18", "gpt-4o-mini");
+    String last = chunk(null, "stop", true).replace("gpt-4o-mini-2024-07-18", "gpt-4o-mini");
+    String out = rewriter.accept(ByteString.copyFromUtf8(first + last + usageChunk() + "data: not json\n\n"
+        + "data: [DONE]\n\n"), true).toStringUtf8();
+
+    assertThat(out).isEqualTo(first + last + "data: [DONE]\n\n");
+    assertThat(rewriter.usage()).contains(new TokenUsage(12, 100, 112, 3, 64));
+    assertThat(rewriter.firstTokenNanos()).isNotNegative();
+    assertThat(rewriter.brokenEvents()).isEqualTo(1);
   }
 
   @Test
