@@ -35,7 +35,7 @@ public final class BudgetEnforcer implements AutoCloseable {
   static final String RETRY_AFTER = "retry-after";
 
   private static final Executor STARTER = task -> {
-    Thread thread = new Thread(task, "tollgate-budget-redis-start");
+    Thread thread = new Thread(task, "tollgate-budget-start");
     thread.setDaemon(true);
     thread.start();
   };
@@ -46,6 +46,7 @@ public final class BudgetEnforcer implements AutoCloseable {
   private final Function<RedisConfig, BudgetStore> redisStores;
   private volatile Current current = new Current(new BudgetPlan(BudgetPolicy.NONE), null);
   private volatile boolean closed;
+  private boolean tokenizerWarm;
   private final java.util.concurrent.atomic.AtomicLong lastStoreWarning = new java.util.concurrent.atomic.AtomicLong(
       System.nanoTime() - 20_000_000_000L);
 
@@ -91,16 +92,19 @@ public final class BudgetEnforcer implements AutoCloseable {
     BudgetPlan plan = now.plan();
     List<String> upstream = request.snapshot().upstreamModels().getOrDefault(request.model(), List.of());
     LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+    List<BudgetCheck> checks = plan.checks(request.caller(), request.model());
+    String tokenizer = upstream.isEmpty() ? request.model() : upstream.get(0);
+    if (checks.isEmpty()) {
+      // No budget counts it: only its cost is worked out at the end, from the provider's usage.
+      // The tokenizer stays unused, so a gateway without budgets never loads its tables.
+      long counted = request.promptTokens() == null ? 0 : request.promptTokens();
+      return new Proceed(BudgetReservation.uncapped(this, plan, List.of(), request.model(), tokenizer, counted, today),
+          false);
+    }
     Price price = plan.prices().worstCase(request.model(), upstream, today).orElse(Price.FREE);
     long prompt = request.promptTokens() != null ? request.promptTokens()
         : dev.tollgate.proc.inspect.PromptTokenCount.of(request.snapshot(), request.endpoint(), request.model(),
             request.body()).orElse(0);
-    List<BudgetCheck> checks = plan.checks(request.caller(), request.model());
-    String tokenizer = upstream.isEmpty() ? request.model() : upstream.get(0);
-    if (checks.isEmpty()) {
-      return new Proceed(BudgetReservation.uncapped(this, plan, List.of(), request.model(), tokenizer, prompt, today),
-          false);
-    }
     CompletionAsk ask;
     try {
       ask = CompletionAsk.of(request.endpoint(), request.body(), plan.policy().defaultMaxTokens());
@@ -227,6 +231,11 @@ public final class BudgetEnforcer implements AutoCloseable {
             : CompletableFuture.supplyAsync(() -> redisStores.apply(settings), STARTER);
       }
       current = new Current(new BudgetPlan(policy), redis);
+      if (!policy.budgets().isEmpty() && !tokenizerWarm) {
+        // Budgets count prompts and streamed text: load the tables now, not on a request.
+        tokenizerWarm = true;
+        STARTER.execute(() -> dev.tollgate.inspect.tokens.TokenCounter.shared().warmUp());
+      }
       return current;
     }
   }

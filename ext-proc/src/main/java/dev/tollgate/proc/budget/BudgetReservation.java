@@ -94,6 +94,9 @@ public final class BudgetReservation implements ResponseRecorder, CompletionCap 
    * else a meter without a cap, so an aborted stream can still be charged what it delivered.
    */
   public CompletionCap meter() {
+    if (checks.isEmpty()) {
+      return CompletionCap.NONE; // nothing to charge it to
+    }
     return limited() ? this : text -> {
       synchronized (this) {
         deliveredTokens += TokenCounter.shared().count(tokenizerModel, text);
