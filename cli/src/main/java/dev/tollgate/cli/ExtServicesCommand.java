@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
     description = "Run ext_authz and ext_proc alone, with the policy watched from a control plane.")
 final class ExtServicesCommand implements Callable<Integer> {
   @Option(names = "--control-plane", paramLabel = "HOST:PORT", required = true,
-      description = "The control plane's gRPC address (its control_plane.grpc_port).")
+      description = "The control plane's gRPC address (its control_plane.grpc_port): the policy comes from it and"
+          + " the usage records go to it.")
   String controlPlane;
 
   @Option(names = "--address", defaultValue = "127.0.0.1", description = "Address to bind. Default: ${DEFAULT-VALUE}.")
