@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 record CompletionAsk(long perChoice, int choices, boolean clampable, String field) {
   static final int MAX_CHOICES = 128;
+  /** OpenAI's default max_tokens for legacy completions: a client that gives none expects it. */
+  static final int COMPLETIONS_DEFAULT = 16;
 
   static final class Invalid extends Exception {
     final String param;
@@ -38,7 +40,8 @@ record CompletionAsk(long perChoice, int choices, boolean clampable, String fiel
     if (asked >= 0) {
       return new CompletionAsk(asked, choices, false, "max_tokens");
     }
-    return new CompletionAsk(defaultCap, choices, true, chat ? "max_completion_tokens" : "max_tokens");
+    return new CompletionAsk(chat ? defaultCap : Math.min(defaultCap, COMPLETIONS_DEFAULT), choices, true,
+        chat ? "max_completion_tokens" : "max_tokens");
   }
 
   private static long positive(ObjectNode body, String field, long max, long absent) throws Invalid {
