@@ -1,14 +1,17 @@
 package dev.tollgate.core.usage;
 
 import io.grpc.BindableService;
+import io.grpc.Context;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +24,7 @@ public final class UsageReportService implements BindableService, AutoCloseable 
   private static final Logger LOG = LoggerFactory.getLogger(UsageReportService.class);
   /** A batch larger than this is refused whole (the sender's batches are far smaller). */
   public static final int MAX_BATCH = 10_000;
+  static final int WAITING_BATCHES = 32;
 
   /** Writes a batch and returns how many records were new; throws when nothing was written. */
   @FunctionalInterface
@@ -29,11 +33,16 @@ public final class UsageReportService implements BindableService, AutoCloseable 
   }
 
   private final Writer writer;
-  private final ExecutorService writes = Executors.newFixedThreadPool(2, r -> {
-    Thread thread = new Thread(r, "tollgate-usage-writes");
-    thread.setDaemon(true);
-    return thread;
-  });
+  /**
+   * Two writers and a short line: while the database is slow, further batches are refused at once
+   * (the senders keep them and retry) instead of piling up in the control plane's memory.
+   */
+  private final ExecutorService writes = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+      new ArrayBlockingQueue<>(WAITING_BATCHES), r -> {
+        Thread thread = new Thread(r, "tollgate-usage-writes");
+        thread.setDaemon(true);
+        return thread;
+      });
   private volatile boolean failing;
 
   public UsageReportService(Writer writer) {
@@ -53,10 +62,16 @@ public final class UsageReportService implements BindableService, AutoCloseable 
           .asRuntimeException());
       return;
     }
+    Context call = Context.current();
     try {
-      writes.execute(() -> write(batch, answer));
+      writes.execute(() -> {
+        if (call.isCancelled()) {
+          return; // the sender gave up waiting and will send the batch again
+        }
+        write(batch, answer);
+      });
     } catch (RejectedExecutionException e) {
-      answer.onError(Status.UNAVAILABLE.withDescription("control plane stopping").asRuntimeException());
+      answer.onError(Status.UNAVAILABLE.withDescription("usage ledger busy; retry").asRuntimeException());
     }
   }
 
