@@ -27,10 +27,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * One Lettuce connection to the {@code redis:} section's server, set up the way the request
  * limits need it and shared by everything else that counts in Redis (budgets): never waits longer
  * than {@code timeout_ms}, refuses commands at once while disconnected, reconnects in the
- * background, and runs a Lua script by EVALSHA (sending the text once after a Redis restart).
+ * background, runs a Lua script by EVALSHA (sending the text once after a Redis restart), and after
+ * {@value #FAILURES_TO_OPEN} failed answers in a row answers "circuit_open" at once for
+ * {@value #OPEN_MILLIS} ms (as the request limits' store does), so a slow Redis cannot hold a gRPC
+ * thread for {@code timeout_ms} on every request.
  */
 public final class RedisLink implements AutoCloseable {
   private static final long RECONNECT_INTERVAL_MS = 500;
+  static final int FAILURES_TO_OPEN = 3;
+  static final long OPEN_MILLIS = 1000;
 
   private final RedisConfig config;
   private final ClientResources resources;
@@ -40,6 +45,8 @@ public final class RedisLink implements AutoCloseable {
   private final AtomicBoolean connecting = new AtomicBoolean();
   private final AtomicLong lastConnectAttempt = new AtomicLong(Long.MIN_VALUE / 2);
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicInteger consecutiveFailures = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile long openUntilNanos = System.nanoTime();
 
   /** A reply, or why there is none: "not_connected", "timeout" or the failure's class name. */
   public sealed interface Reply {}
@@ -85,6 +92,20 @@ public final class RedisLink implements AutoCloseable {
 
   /** Runs a script in one round trip, within {@code timeout_ms}. */
   public Reply eval(String script, String sha, String[] keys, String[] args) {
+    if (System.nanoTime() - openUntilNanos < 0) {
+      return new Failed("circuit_open");
+    }
+    Reply reply = ask(script, sha, keys, args);
+    if (reply instanceof Answered) {
+      consecutiveFailures.set(0);
+    } else if (consecutiveFailures.incrementAndGet() >= FAILURES_TO_OPEN) {
+      consecutiveFailures.set(0);
+      openUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(OPEN_MILLIS);
+    }
+    return reply;
+  }
+
+  private Reply ask(String script, String sha, String[] keys, String[] args) {
     StatefulRedisConnection<String, String> conn = connection.get();
     if (conn == null) {
       connectInBackground();
