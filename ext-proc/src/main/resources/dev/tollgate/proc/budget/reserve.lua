@@ -12,11 +12,19 @@ local promptTokens, promptNanos = tonumber(ARGV[6]), tonumber(ARGV[7])
 local granted, choices, rate, fewest = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
 local FIRST = 11
 
+-- Redis wants integers as plain digits: Lua would write 1e+15, or -0 for a negated zero.
+local function release(c, amount)
+  local n = tonumber(amount)
+  if n ~= 0 then
+    redis.call('HINCRBY', c, 'h', string.format('%.0f', -n))
+  end
+end
+
 local function purge(c, z, h)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', z, '-inf', now)) do
     local amount = redis.call('HGET', h, id)
     if amount then
-      redis.call('HINCRBY', c, 'h', -tonumber(amount))
+      release(c, amount)
       redis.call('HDEL', h, id)
     end
     redis.call('ZREM', z, id)

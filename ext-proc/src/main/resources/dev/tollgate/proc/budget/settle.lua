@@ -3,13 +3,21 @@
 -- bucket, previous bucket, previous bucket's weight (ppm), counter ttl ms.
 -- Returns {spent1, held1, spent2, held2, ...} after the settlement.
 local lease, n = ARGV[1], tonumber(ARGV[2])
+
+-- Redis wants integers as plain digits: Lua would write 1e+15, or -0 for a negated zero.
+local function release(c, amount)
+  local value = tonumber(amount)
+  if value ~= 0 then
+    redis.call('HINCRBY', c, 'h', string.format('%.0f', -value))
+  end
+end
 local out = {}
 for i = 1, n do
   local at = 2 + (i - 1) * 5
   local c, z, h = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
   local amount = redis.call('HGET', h, lease)
   if amount then
-    redis.call('HINCRBY', c, 'h', -tonumber(amount))
+    release(c, amount)
     redis.call('HDEL', h, lease)
     redis.call('ZREM', z, lease)
   end
