@@ -23,6 +23,13 @@ for i = 1, n do
   end
   local cur, prev, weight = ARGV[at + 2], ARGV[at + 3], tonumber(ARGV[at + 4])
   redis.call('HINCRBY', c, 'b:' .. cur, ARGV[at + 1])
+  -- Buckets older than the previous one no longer count: drop them, so the hash stays at most
+  -- three fields however long the budget lives.
+  for _, field in ipairs(redis.call('HKEYS', c)) do
+    if field ~= 'h' and field ~= 'b:' .. cur and field ~= 'b:' .. prev then
+      redis.call('HDEL', c, field)
+    end
+  end
   local ttl = tonumber(ARGV[at + 5])
   if redis.call('PTTL', c) < ttl then
     redis.call('PEXPIRE', c, ttl)
