@@ -83,7 +83,12 @@ final class BudgetConfigs {
   }
 
   static String stream(String model, int maxTokens) {
+    return stream(model, maxTokens, false);
+  }
+
+  static String stream(String model, int maxTokens, boolean includeUsage) {
     return "{\"model\":\"" + model + "\",\"stream\":true,\"max_tokens\":" + maxTokens
+        + (includeUsage ? ",\"stream_options\":{\"include_usage\":true}" : "")
         + ",\"messages\":[{\"role\":\"user\",\"content\":\"Tell me a long story about a lighthouse keeper\"}]}";
   }
 
@@ -95,7 +100,8 @@ final class BudgetConfigs {
     assertThat(error.path("code").asText()).isEqualTo("budget_exceeded");
     assertThat(error.path("type").asText()).isEqualTo("budget_exceeded");
     String message = error.path("message").asText();
-    assertThat(message).contains("budget '" + budget + "'").contains("resets at").contains(" left");
+    assertThat(message).contains("budget '" + budget + "'").contains(" left")
+        .containsAnyOf("window resets at", "oldest part of the window ages out at");
     long retryAfter = Long.parseLong(response.headers().firstValue("retry-after").orElseThrow());
     assertThat(retryAfter).isPositive();
     return message;

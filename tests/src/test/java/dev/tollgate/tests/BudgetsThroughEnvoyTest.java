@@ -190,8 +190,13 @@ class BudgetsThroughEnvoyTest {
   @Test
   void aStreamThatRunsPastItsReservationIsEndedAsOpenAiWould() throws Exception {
     HttpResponse<String> full = gateway.post("/v1/chat/completions", BudgetConfigs.GINA_KEY,
-        BudgetConfigs.stream("gpt-4o", 200));
+        BudgetConfigs.stream("gpt-4o", 200, true));
     String fullText = text(full.body());
+    List<JsonNode> fullChunks = chunks(full.body());
+    JsonNode fullUsage = fullChunks.get(fullChunks.size() - 1).path("usage");
+    long fullTokens = fullUsage.path("prompt_tokens").asLong() + fullUsage.path("completion_tokens").asLong();
+    long leftBefore = BudgetConfigs.tokensLeft(BudgetConfigs.assertBudgetExceeded(gateway.post(
+        "/v1/chat/completions", BudgetConfigs.GINA_KEY, BudgetConfigs.chat("gpt-4o", 1_000_000)), "gina-daily"));
     // The provider ignores max_tokens: 1 token reserved, the whole answer sent.
     HttpResponse<String> cut = gateway.post("/v1/chat/completions", BudgetConfigs.GINA_KEY,
         BudgetConfigs.stream("gpt-4o", 1), Map.of("x-fake-provider-behavior", "ignore-max-tokens"));
@@ -206,6 +211,11 @@ class BudgetsThroughEnvoyTest {
     String delivered = text(body);
     assertThat(delivered.length()).isLessThan(fullText.length());
     assertThat(fullText).startsWith(delivered);
+    // Charged what was delivered (the prompt and the text before the cut), not what the provider
+    // produced: less than the same answer in full.
+    long charged = leftBefore - BudgetConfigs.tokensLeft(BudgetConfigs.assertBudgetExceeded(gateway.post(
+        "/v1/chat/completions", BudgetConfigs.GINA_KEY, BudgetConfigs.chat("gpt-4o", 1_000_000)), "gina-daily"));
+    assertThat(charged).isPositive().isLessThan(fullTokens);
   }
 
   private static List<JsonNode> chunks(String sse) throws Exception {
