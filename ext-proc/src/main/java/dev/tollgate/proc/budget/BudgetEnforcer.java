@@ -1,6 +1,5 @@
 package dev.tollgate.proc.budget;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.core.config.RedisConfig;
 import dev.tollgate.core.identity.CallerIdentity;
