@@ -112,7 +112,7 @@ public final class BudgetEnforcer implements AutoCloseable {
     }
     Demand demand = new Demand(prompt, price.worstCase(prompt, 0), ask.perChoice(), ask.choices(),
         price.maxCompletionNanosPerMillion(), ask.clampable());
-    BudgetStore store = now.redis() == null ? memory : now.redis().getNow(null);
+    BudgetStore store = now.redis() == null ? memory : built(now.redis());
     String leaseId = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(System.nanoTime());
     long nowMillis = clock.millis();
     BudgetStore.Result result = store == null ? new BudgetStore.Unavailable("not_connected")
@@ -203,9 +203,21 @@ public final class BudgetEnforcer implements AutoCloseable {
   private BudgetStore storeFor(BudgetPlan plan) {
     Current now = current;
     if (now.plan() == plan || Objects.equals(now.plan().policy().redis(), plan.policy().redis())) {
-      return now.redis() == null ? memory : now.redis().getNow(null);
+      return now.redis() == null ? memory : built(now.redis());
     }
     return plan.policy().redis() == null ? memory : null;
+  }
+
+  /**
+   * The Redis store once it is built, else null (still starting, or its client failed to start:
+   * then decisions follow {@code on_error} instead of failing the stream).
+   */
+  private static BudgetStore built(CompletableFuture<BudgetStore> redis) {
+    try {
+      return redis.getNow(null);
+    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+      return null;
+    }
   }
 
   private Current currentFor(BudgetPolicy policy) {
@@ -222,7 +234,7 @@ public final class BudgetEnforcer implements AutoCloseable {
       if (!Objects.equals(seen.plan().policy().redis(), policy.redis()) || (redis == null && policy.redis() != null
           && !policy.budgets().isEmpty())) {
         if (redis != null) {
-          redis.thenAccept(BudgetStore::close);
+          redis.thenAccept(BudgetStore::close); // a store that failed to start has nothing to close
         }
         RedisConfig settings = policy.redis();
         // Only a policy with budgets needs the connection.
