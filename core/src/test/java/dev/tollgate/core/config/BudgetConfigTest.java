@@ -59,6 +59,26 @@ class BudgetConfigTest {
   }
 
   @Test
+  void theBudgetPolicyTravelsThePolicyStreamAsJsonUnchanged() throws Exception {
+    GatewayConfig config = LOADER.parse(BASE + """
+        prices: [ { model: gpt-4o, from: "2026-01-01", input: 2.5, output: 10, cached_input: 1.25 } ]
+        budgets:
+          default_max_tokens: 100
+          limits: [ { name: a, consumer: "*", model: gpt-4o, window: hour, rolling: true, tokens: 5, usd: 0.000000001 } ]
+        """, "tollgate.yaml").config();
+    BudgetPolicy policy = BudgetPolicy.from(config);
+    var json = new com.fasterxml.jackson.databind.ObjectMapper()
+        .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    BudgetPolicy back = json.readValue(json.writeValueAsString(policy), BudgetPolicy.class);
+    assertThat(back.budgets()).isEqualTo(policy.budgets());
+    assertThat(back.defaultMaxTokens()).isEqualTo(100);
+    LocalDate day = LocalDate.of(2026, 6, 1);
+    assertThat(back.priceTable().lookup("gpt-4o", null, null, day))
+        .isEqualTo(policy.priceTable().lookup("gpt-4o", null, null, day));
+    assertThat(back.priceTable().lookup("o3", null, null, day)).isPresent();
+  }
+
+  @Test
   void costIsExactInNanoUsdAndRoundedUpOncePerRequest() {
     Price price = Price.of(new PriceConfig("m", null, null, null, new BigDecimal("0.15"), new BigDecimal("0.60"),
         new BigDecimal("0.075"), new BigDecimal("2.4")));
