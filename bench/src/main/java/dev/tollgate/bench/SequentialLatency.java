@@ -231,6 +231,7 @@ public final class SequentialLatency {
         send(client, built);
       }
       long[] nanos = new long[requests];
+      long[] firstToken = new long[requests];
       for (int i = 0; i < requests; i++) {
         long start = System.nanoTime();
         firstToken[i] = STREAM_CHUNKS > 0 ? sendStream(client, built) - start : 0;
@@ -239,8 +240,8 @@ public final class SequentialLatency {
         }
         nanos[i] = System.nanoTime() - start;
       }
-      return nanos;
       FIRST_TOKEN.merge(mode, firstToken, SequentialLatency::concat);
+      return nanos;
     }
   }
 
@@ -263,7 +264,6 @@ public final class SequentialLatency {
     }
   }
 
-  /**
   /** Reads a stream to [DONE]; @return when the first chunk with content text arrived. */
   private static long sendStream(HttpClient client, HttpRequest request) throws Exception {
     HttpResponse<java.util.stream.Stream<String>> response =
@@ -287,6 +287,7 @@ public final class SequentialLatency {
     return first;
   }
 
+  /**
    * A chat request of exactly {@code bytes} bytes: business prose with one e-mail address near the
    * start, so a PII policy has a value to redact (and the upstream stage a body to rewrite).
    */

@@ -277,15 +277,15 @@ final class RouterStageStream extends ProcessorStream {
     if (requestId != null) {
       pending.remove(requestId);
     }
-    if (inspection == null && refusal != null && path != null && MODEL_ENDPOINTS.contains(path)) {
-      inspector.auditRefusal(new RequestInspector.Request(requestId, path, policy, caller, requestedModel, false,
-          null, startNanos, startTime), refusal.getStatus().getCodeValue(), refusal.getBody().toStringUtf8());
-    }
     if (responseSide != null) {
       responseSide.end();
     }
     if (reservation != null) {
       reservation.end(); // settles now if the response side did not (no response came)
+    }
+    if (inspection == null && refusal != null && path != null && MODEL_ENDPOINTS.contains(path)) {
+      inspector.auditRefusal(new RequestInspector.Request(requestId, path, policy, caller, requestedModel, false,
+          null, startNanos, startTime), refusal.getStatus().getCodeValue(), refusal.getBody().toStringUtf8());
     }
     if (inspection != null && inspection.claimAudit()) {
       // The response side writes the record at response end; this is for requests that ended
