@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * than {@code timeout_ms}, refuses commands at once while disconnected, reconnects in the
  * background, runs a Lua script by EVALSHA (sending the text once after a Redis restart), and after
  * {@value #FAILURES_TO_OPEN} failed answers in a row answers "circuit_open" at once for
- * {@value #OPEN_MILLIS} ms (as the request limits' store does), so a slow Redis cannot hold a gRPC
+ * {@value #OPEN_MILLIS} ms, so a slow Redis cannot hold a gRPC
  * thread for {@code timeout_ms} on every request.
  */
 public final class RedisLink implements AutoCloseable {
@@ -128,6 +128,17 @@ public final class RedisLink implements AutoCloseable {
       }
     } catch (TimeoutException e) {
       return new Failed("timeout");
+    }
+  }
+
+  /**
+   * ZREM without waiting for the answer: never hold up the end of a response for Redis. Does
+   * nothing while disconnected; what it would remove expires on its own.
+   */
+  public void zremLater(String key, String member) {
+    StatefulRedisConnection<String, String> conn = connection.get();
+    if (conn != null) {
+      conn.async().zrem(key, member).exceptionally(e -> 0L);
     }
   }
 

@@ -1,0 +1,102 @@
+package dev.tollgate.proc.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.core.config.RedisConfig;
+import dev.tollgate.core.policy.RequestLimitsPolicy.Rate;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * decide.lua through {@link RedisLink} against a real redis-server (Debian package, started here on
+ * a free loopback port): a burst is enforced, and a concurrency slot is held until its lease is
+ * released.
+ */
+class RedisLimitStoreTest {
+  private static Process redis;
+  private static Path dir;
+  private static RedisLimitStore store;
+  private static int keys;
+
+  @BeforeAll
+  static void start() throws Exception {
+    String binary = List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server").stream()
+        .filter(candidate -> Files.isExecutable(Path.of(candidate))).findFirst()
+        .orElseThrow(() -> new AssertionError("redis-server not found: install the Debian package redis-server"));
+    int port;
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    dir = Files.createTempDirectory("tollgate-limits-redis-");
+    redis = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+        "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no", "--loglevel", "warning")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+    store = new RedisLimitStore(new RedisConfig("redis://127.0.0.1:" + port, 1000, RedisConfig.FAIL_CLOSED,
+        "tollgate-test:"));
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (store.decide(List.of(check(null, 0)), 1000) instanceof Decision.Unavailable) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("redis-server on port " + port + " did not answer");
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  @AfterAll
+  static void stop() throws IOException, InterruptedException {
+    if (store != null) {
+      store.close();
+    }
+    if (redis != null) {
+      redis.destroy();
+      redis.waitFor();
+    }
+    if (dir != null) {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      }
+    }
+  }
+
+  /** Each test its own key, so they share one server without sharing counters. */
+  private static LimitCheck check(Rate rate, int maxConcurrent) {
+    return new LimitCheck("c/alice" + (keys++), "consumer", "alice", null, rate, maxConcurrent);
+  }
+
+  @Test
+  void refusesOnceTheBurstIsSpent() {
+    LimitCheck check = check(new Rate(1, 2), 0);
+    assertThat(store.decide(List.of(check), 60_000)).isInstanceOf(Decision.Allowed.class);
+    assertThat(store.decide(List.of(check), 60_000)).isInstanceOf(Decision.Allowed.class);
+    Decision third = store.decide(List.of(check), 60_000);
+    assertThat(third).isInstanceOf(Decision.Limited.class);
+    assertThat(((Decision.Limited) third).concurrency()).isFalse();
+    assertThat(((Decision.Limited) third).retryAfterMillis()).isPositive();
+  }
+
+  @Test
+  void holdsASlotUntilItsLeaseIsReleased() throws InterruptedException {
+    LimitCheck check = check(null, 1);
+    Decision first = store.decide(List.of(check), 60_000);
+    assertThat(first).isInstanceOf(Decision.Allowed.class);
+    Decision second = store.decide(List.of(check), 60_000);
+    assertThat(second).isInstanceOf(Decision.Limited.class);
+    assertThat(((Decision.Limited) second).concurrency()).isTrue();
+
+    ((Decision.Allowed) first).lease().release();
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    Decision again = store.decide(List.of(check), 60_000);
+    // The release is fire-and-forget: wait for Redis to have applied it.
+    while (!(again instanceof Decision.Allowed) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      again = store.decide(List.of(check), 60_000);
+    }
+    assertThat(again).isInstanceOf(Decision.Allowed.class);
+  }
+}
