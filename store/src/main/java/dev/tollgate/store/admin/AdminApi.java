@@ -22,13 +22,9 @@ import dev.tollgate.store.StoreRecords.KeyRecord;
 import dev.tollgate.store.StoreRecords.SubscriptionRecord;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
@@ -117,30 +113,20 @@ public final class AdminApi implements HttpHandler {
         // The cause goes to the log (SQL states and messages hold no secrets); the caller gets a clean 503.
         LOG.error("admin API {} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
             e.toString());
-        OpenAiError error = new OpenAiError(503, "The control plane's store is not available; try again.",
-            "api_error", null, "store_unavailable");
+        OpenAiError error = AdminHttp.storeUnavailable();
         status = error.status();
         body = error.toJson();
       }
-      send(exchange, status, body);
+      AdminHttp.send(exchange, status, body);
     }
   }
 
   private record Reply(int status, JsonNode body) {}
 
   private void authenticate(HttpExchange exchange) throws Refused {
-    if (token.isEmpty()) {
-      throw new Refused(new OpenAiError(403, "The admin API is disabled: set control_plane.admin_token "
-          + "(env:VAR or file:PATH) in the config.", "permission_error", null, "admin_api_disabled"));
-    }
-    String authorization = exchange.getRequestHeaders().getFirst("authorization");
-    if (authorization == null || !authorization.regionMatches(true, 0, "bearer ", 0, 7)) {
-      throw new Refused(new OpenAiError(401, "The admin API needs 'Authorization: Bearer <admin token>'.",
-          "invalid_request_error", null, "admin_token_required"));
-    }
-    if (!token.get().matches(authorization.substring(7).strip())) {
-      throw new Refused(new OpenAiError(401, "Incorrect admin token.", "invalid_request_error", null,
-          "invalid_admin_token"));
+    Optional<OpenAiError> refusal = AdminHttp.refusal(token, exchange);
+    if (refusal.isPresent()) {
+      throw new Refused(refusal.get());
     }
   }
 
@@ -408,21 +394,11 @@ public final class AdminApi implements HttpHandler {
   }
 
   private static Map<String, String> query(String raw) throws BadRequest {
-    Map<String, String> params = new HashMap<>();
-    if (raw == null || raw.isEmpty()) {
-      return params;
+    Optional<Map<String, String>> params = AdminHttp.query(raw);
+    if (params.isEmpty()) {
+      throw new BadRequest(AdminHttp.INVALID_QUERY, null);
     }
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      try {
-        String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-        String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-        params.put(name, value);
-      } catch (IllegalArgumentException e) {
-        throw new BadRequest("The query string is not valid URL encoding.", null);
-      }
-    }
-    return params;
+    return params.get();
   }
 
   private static Refused refused(StoreException e, String what) {
@@ -453,15 +429,5 @@ public final class AdminApi implements HttpHandler {
   /** Names echoed in errors: a key pasted into a name field must not come back. */
   private static String clip(String text) {
     return text.length() > 128 || text.startsWith(ApiKeyFormat.START) ? "(not shown)" : text;
-  }
-
-  private static void send(HttpExchange exchange, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("content-type", "application/json");
-    exchange.getResponseHeaders().set("cache-control", "no-store");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
   }
 }
