@@ -1,14 +1,9 @@
 package dev.tollgate.core.usage;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.core.JsonMarshaller;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -33,33 +28,12 @@ public final class UsageProtocol {
   /** @param inserted records that were new; the others were already in the ledger */
   public record Ack(@JsonProperty("inserted") int inserted) {}
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES); // newer senders may add fields
+  private static final Status UNREADABLE = Status.INVALID_ARGUMENT.withDescription("unreadable usage message");
 
   public static final MethodDescriptor<Batch, Ack> REPORT = MethodDescriptor.<Batch, Ack>newBuilder()
       .setType(MethodDescriptor.MethodType.UNARY)
       .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Report"))
-      .setRequestMarshaller(new JsonMarshaller<>(Batch.class))
-      .setResponseMarshaller(new JsonMarshaller<>(Ack.class))
+      .setRequestMarshaller(new JsonMarshaller<>(Batch.class, UNREADABLE))
+      .setResponseMarshaller(new JsonMarshaller<>(Ack.class, UNREADABLE))
       .build();
-
-  private record JsonMarshaller<T>(Class<T> type) implements MethodDescriptor.Marshaller<T> {
-    @Override
-    public InputStream stream(T value) {
-      try {
-        return new ByteArrayInputStream(JSON.writeValueAsBytes(value));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    @Override
-    public T parse(InputStream stream) {
-      try (stream) {
-        return JSON.readValue(stream, type);
-      } catch (IOException e) {
-        throw Status.INVALID_ARGUMENT.withDescription("unreadable usage message").withCause(e).asRuntimeException();
-      }
-    }
-  }
 }
