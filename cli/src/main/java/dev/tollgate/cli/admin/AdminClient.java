@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** Calls the control plane's admin API; one instance per command run. */
@@ -36,6 +38,21 @@ final class AdminClient {
       return error.isMissingNode() ? "HTTP " + status : error.path("message").asText("HTTP " + status)
           + " (" + status + " " + error.path("code").asText("") + ")";
     }
+  }
+
+  /**
+   * A query string ("?a=1&b=2", or "" when every value is null) from names and values in turn;
+   * null values are left out, the others URL-encoded.
+   */
+  static String query(String... namesAndValues) {
+    StringBuilder query = new StringBuilder();
+    for (int i = 0; i + 1 < namesAndValues.length; i += 2) {
+      if (namesAndValues[i + 1] != null) {
+        query.append(query.length() == 0 ? '?' : '&').append(namesAndValues[i]).append('=')
+            .append(URLEncoder.encode(namesAndValues[i + 1], StandardCharsets.UTF_8));
+      }
+    }
+    return query.toString();
   }
 
   Answer get(String pathAndQuery) throws IOException {

@@ -3,8 +3,6 @@ package dev.tollgate.cli.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -71,8 +69,7 @@ public final class KeysCommand {
 
     @Override
     int run() throws java.io.IOException {
-      String query = consumer == null ? "" : "?consumer=" + URLEncoder.encode(consumer, StandardCharsets.UTF_8);
-      AdminClient.Answer answer = admin.client().get("admin/keys" + query);
+      AdminClient.Answer answer = admin.client().get("admin/keys" + AdminClient.query("consumer", consumer));
       if (!answer.ok()) {
         return Output.fail(spec, answer);
       }

@@ -1,10 +1,6 @@
 package dev.tollgate.cli.admin;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -86,15 +82,8 @@ public final class SubscriptionsCommand {
 
     @Override
     int run() throws java.io.IOException {
-      List<String> params = new ArrayList<>();
-      if (consumer != null) {
-        params.add("consumer=" + URLEncoder.encode(consumer, StandardCharsets.UTF_8));
-      }
-      if (status != null) {
-        params.add("status=" + URLEncoder.encode(status, StandardCharsets.UTF_8));
-      }
       AdminClient.Answer answer = admin.client().get("admin/subscriptions"
-          + (params.isEmpty() ? "" : "?" + String.join("&", params)));
+          + AdminClient.query("consumer", consumer, "status", status));
       if (!answer.ok()) {
         return Output.fail(spec, answer);
       }

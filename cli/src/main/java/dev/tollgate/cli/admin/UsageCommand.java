@@ -4,12 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -51,16 +47,9 @@ public final class UsageCommand extends AdminCommand {
 
   @Override
   int run() throws IOException {
-    Map<String, String> params = new LinkedHashMap<>();
-    params.put("from", from);
-    params.put("to", to);
-    params.put("group_by", groupBy);
-    params.put("bucket", bucket);
-    params.put("team", team);
-    params.put("consumer", consumer);
-    params.put("model", model);
-    params.put("backend", backend);
-    AdminClient.Answer answer = admin.client().get("admin/usage" + query(params));
+    AdminClient.Answer answer = admin.client().get("admin/usage" + AdminClient.query("from", from, "to", to,
+        "group_by", groupBy, "bucket", bucket, "team", team, "consumer", consumer, "model", model,
+        "backend", backend));
     if (!answer.ok()) {
       return Output.fail(spec, answer);
     }
@@ -92,17 +81,6 @@ public final class UsageCommand extends AdminCommand {
     return 0;
   }
 
-  static String query(Map<String, String> params) {
-    StringBuilder query = new StringBuilder();
-    params.forEach((name, value) -> {
-      if (value != null) {
-        query.append(query.length() == 0 ? '?' : '&').append(name).append('=')
-            .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
-      }
-    });
-    return query.toString();
-  }
-
   @Command(name = "budgets", mixinStandardHelpOptions = true,
       description = "Each budget of the config: spent in its current window (from the ledger) and what is left.")
   static final class Budgets extends AdminCommand {
@@ -115,9 +93,7 @@ public final class UsageCommand extends AdminCommand {
 
     @Override
     int run() throws IOException {
-      Map<String, String> params = new LinkedHashMap<>();
-      params.put("name", name);
-      AdminClient.Answer answer = admin.client().get("admin/usage/budgets" + query(params));
+      AdminClient.Answer answer = admin.client().get("admin/usage/budgets" + AdminClient.query("name", name));
       if (!answer.ok()) {
         return Output.fail(spec, answer);
       }
