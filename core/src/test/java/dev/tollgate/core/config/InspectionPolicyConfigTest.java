@@ -1,7 +1,6 @@
 package dev.tollgate.core.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.tollgate.core.policy.PolicyDocument;
 import dev.tollgate.core.policy.PolicySnapshot;
@@ -11,26 +10,12 @@ import org.junit.jupiter.api.Test;
 
 /** The top-level {@code policies:} list and {@code audit_log:}: binding, defaults, located problems. */
 class InspectionPolicyConfigTest {
-  private static final ConfigLoader LOADER = new ConfigLoader(name -> null);
-  private static final String HEAD = """
-      backends:
-        - name: local
-          kind: openai-compatible
-          endpoints: [ { host: 127.0.0.1, port: 8000 } ]
-      models:
-        - name: m
-          targets: [ { backend: local } ]
-      """;
-
   private static GatewayConfig load(String tail) throws InvalidConfigException {
-    return LOADER.parse(HEAD + tail, "t.yaml").config();
+    return ConfigSnippets.load(ConfigSnippets.MODELS + tail);
   }
 
   private static List<ConfigProblem> problems(String tail) {
-    InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
-        () -> LOADER.parse(HEAD + tail, "t.yaml"));
-    assertThat(e).as("expected the config to be refused").isNotNull();
-    return e.problems();
+    return ConfigSnippets.problems(ConfigSnippets.MODELS + tail);
   }
 
   @Test

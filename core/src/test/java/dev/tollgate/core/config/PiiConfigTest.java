@@ -1,7 +1,6 @@
 package dev.tollgate.core.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.List;
 import java.util.Map;
@@ -9,28 +8,12 @@ import org.junit.jupiter.api.Test;
 
 /** The {@code pii:} section of a policy: binding, defaults, and located validation problems. */
 class PiiConfigTest {
-  private static final ConfigLoader LOADER = new ConfigLoader(name -> null);
-  private static final String HEAD = """
-      backends:
-        - name: local
-          kind: openai-compatible
-          endpoints: [ { host: 127.0.0.1, port: 8000 } ]
-      models:
-        - name: m
-          targets: [ { backend: local } ]
-      policies:
-        - name: p
-      """;
-
   private static PiiConfig load(String pii) throws InvalidConfigException {
-    return LOADER.parse(HEAD + pii, "t.yaml").config().policies().get(0).pii();
+    return ConfigSnippets.policy(pii).pii();
   }
 
   private static List<ConfigProblem> problems(String pii) {
-    InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
-        () -> LOADER.parse(HEAD + pii, "t.yaml"));
-    assertThat(e).as("expected the config to be refused").isNotNull();
-    return e.problems();
+    return ConfigSnippets.problems(ConfigSnippets.ONE_POLICY + pii);
   }
 
   @Test

@@ -1,35 +1,18 @@
 package dev.tollgate.core.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The {@code prompt_guard:} section of a policy: binding, defaults, and located validation problems. */
 class PromptGuardConfigTest {
-  private static final ConfigLoader LOADER = new ConfigLoader(name -> null);
-  private static final String HEAD = """
-      backends:
-        - name: local
-          kind: openai-compatible
-          endpoints: [ { host: 127.0.0.1, port: 8000 } ]
-      models:
-        - name: m
-          targets: [ { backend: local } ]
-      policies:
-        - name: p
-      """;
-
   private static PromptGuardConfig load(String section) throws InvalidConfigException {
-    return LOADER.parse(HEAD + section, "t.yaml").config().policies().get(0).promptGuard();
+    return ConfigSnippets.policy(section).promptGuard();
   }
 
   private static List<ConfigProblem> problems(String section) {
-    InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
-        () -> LOADER.parse(HEAD + section, "t.yaml"));
-    assertThat(e).as("expected the config to be refused").isNotNull();
-    return e.problems();
+    return ConfigSnippets.problems(ConfigSnippets.ONE_POLICY + section);
   }
 
   @Test

@@ -9,21 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /** The {@code response:} section of a policy: binding, defaults, and located validation problems. */
 class ResponseRewriteConfigTest {
-  private static final ConfigLoader LOADER = new ConfigLoader(name -> null);
-  private static final String HEAD = """
-      backends:
-        - name: local
-          kind: openai-compatible
-          endpoints: [ { host: 127.0.0.1, port: 8000 } ]
-      models:
-        - name: m
-          targets: [ { backend: local } ]
-      policies:
-        - name: p
-      """;
-
   private static ResponseRewriteConfig load(String section) throws InvalidConfigException {
-    return LOADER.parse(HEAD + section, "t.yaml").config().policies().get(0).response();
+    return ConfigSnippets.policy(section).response();
   }
 
   @Test
@@ -59,14 +46,14 @@ class ResponseRewriteConfigTest {
 
   @Test
   void problemsNameTheirPathAndLine() {
-    InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> LOADER.parse(HEAD + """
+    InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> ConfigSnippets.load(ConfigSnippets.ONE_POLICY + """
             response:
               remove_fields: [ "", "choices..text" ]
               rename_fields: { service_tier: "a.b" }
               remove_headers: [ content-length, "bad header" ]
               rename_headers: { x-tollgate-request-id: x-id }
               wat: 1
-        """, "t.yaml"));
+        """));
     assertThat(e).isNotNull();
     List<ConfigProblem> problems = e.problems();
     assertThat(problems).extracting(ConfigProblem::path).contains(
