@@ -3,20 +3,12 @@ package dev.tollgate.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.cli.runtime.WorkDir;
 import dev.tollgate.core.usage.RemoteUsageTarget;
 import dev.tollgate.core.usage.UsageRecord;
-import dev.tollgate.fakeprovider.FakeOpenAiProvider;
-import dev.tollgate.fakeprovider.FakeProviderSettings;
 import dev.tollgate.store.UsageLedger;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,8 +26,7 @@ import org.junit.jupiter.api.Test;
  * queue → the control plane's usage report method → the {@code usage_ledger} table → the admin
  * API and {@code tollgate usage}. Run once per kind of store.
  */
-abstract class LedgerThroughEnvoyTestBase {
-  static final String ADMIN_TOKEN = "test-admin-token-not-a-secret";
+abstract class LedgerThroughEnvoyTestBase extends AdminSplitTestBase {
   static final String ALICE_KEY = "tg-test-alice-key-0001";
   static final String BOB_KEY = "tg-test-bob-key-0002";
   /** USD per million tokens: 1000 input and 2000 output make a token cost 1e6 and 2e6 nano-USD. */
@@ -80,61 +70,18 @@ abstract class LedgerThroughEnvoyTestBase {
       {{STORE}}
       """;
 
-  WorkDir dir;
-  FakeOpenAiProvider provider;
-  SplitGateway gateway;
-  Map<String, String> values;
-  AdminCli cli;
-  AdminApiClient admin;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
-
-  /** The {@code store:} section (may be empty for the default) for this run. */
-  abstract String storeSection() throws Exception;
-
   @BeforeEach
   void start() throws Exception {
-    dir = WorkDir.create("tollgate-ledger-");
-    provider = FakeOpenAiProvider.start(FakeProviderSettings.defaults());
-    Path tokenFile = dir.resolve("admin-token");
-    Files.writeString(tokenFile, ADMIN_TOKEN + "\n");
-    values = SplitGateway.ports();
-    values.put("FAKE_PORT", Integer.toString(provider.port()));
-    values.put("TOKEN_FILE", tokenFile.toString());
-    values.put("ALICE_HASH", TestGateway.sha256(ALICE_KEY));
-    values.put("BOB_HASH", TestGateway.sha256(BOB_KEY));
-    values.put("STORE", storeSection());
-    gateway = SplitGateway.start(dir.path(), "ledger", CONFIG, values);
-    cli = new AdminCli(gateway.adminPort(), tokenFile);
-    admin = new AdminApiClient(gateway.adminPort(), ADMIN_TOKEN);
+    startSplit("tollgate-ledger-", "ledger", CONFIG,
+        Map.of("ALICE_HASH", TestGateway.sha256(ALICE_KEY), "BOB_HASH", TestGateway.sha256(BOB_KEY)));
     TestGateway.waitFor(Duration.ofSeconds(20), () -> status(send(ALICE_KEY, TestGateway.chat("gpt-4o"))) == 200,
         "the split deployment to answer");
     // The readiness probes are requests too: start each test from what they left.
     TestGateway.waitFor(Duration.ofSeconds(10), () -> gateway.extServicesPendingUsage() == 0, "probes in the ledger");
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    provider.close();
-    dir.close();
-  }
-
   HttpResponse<String> send(String key, String body) {
-    try {
-      return http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
-          .timeout(Duration.ofSeconds(10)).header("authorization", "Bearer " + key)
-          .header("content-type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    } catch (Exception e) {
-      return null;
-    }
-  }
-
-  static int status(HttpResponse<String> response) {
-    return response == null ? -1 : response.statusCode();
+    return post(gateway.baseUrl(), key, body);
   }
 
   static String requestId(HttpResponse<String> response) {

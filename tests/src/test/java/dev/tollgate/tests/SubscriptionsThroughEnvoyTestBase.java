@@ -2,18 +2,9 @@ package dev.tollgate.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.cli.runtime.WorkDir;
-import dev.tollgate.fakeprovider.FakeOpenAiProvider;
-import dev.tollgate.fakeprovider.FakeProviderSettings;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,8 +12,7 @@ import org.junit.jupiter.api.Test;
  * The subscription workflow end to end, in the split deployment: admin API and CLI → control
  * plane → store → policy stream → ext services → Envoy. Run once per kind of store.
  */
-abstract class SubscriptionsThroughEnvoyTestBase {
-  static final String ADMIN_TOKEN = "test-admin-token-not-a-secret";
+abstract class SubscriptionsThroughEnvoyTestBase extends AdminSplitTestBase {
   static final String CAROL_KEY = "tg-test-carol-key-0003";
   static final String CONFIG = """
       listener: { address: 127.0.0.1, port: {{LISTENER_PORT}} }
@@ -50,43 +40,11 @@ abstract class SubscriptionsThroughEnvoyTestBase {
       {{STORE}}
       """;
 
-  WorkDir dir;
-  FakeOpenAiProvider provider;
-  SplitGateway gateway;
-  Map<String, String> values;
-  AdminCli cli;
-  AdminApiClient admin;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
-
-  /** The {@code store:} section (may be empty for the default) for this run. */
-  abstract String storeSection() throws Exception;
-
   @BeforeEach
   void start() throws Exception {
-    dir = WorkDir.create("tollgate-subscriptions-");
-    provider = FakeOpenAiProvider.start(FakeProviderSettings.defaults());
-    Path tokenFile = dir.resolve("admin-token");
-    Files.writeString(tokenFile, ADMIN_TOKEN + "\n");
-    values = SplitGateway.ports();
-    values.put("FAKE_PORT", Integer.toString(provider.port()));
-    values.put("TOKEN_FILE", tokenFile.toString());
-    values.put("CAROL_HASH", TestGateway.sha256(CAROL_KEY));
-    values.put("STORE", storeSection());
-    gateway = SplitGateway.start(dir.path(), "replica-a", CONFIG, values);
-    cli = new AdminCli(gateway.adminPort(), tokenFile);
-    admin = new AdminApiClient(gateway.adminPort(), ADMIN_TOKEN);
+    startSplit("tollgate-subscriptions-", "replica-a", CONFIG, Map.of("CAROL_HASH", TestGateway.sha256(CAROL_KEY)));
     TestGateway.waitFor(Duration.ofSeconds(15), () -> status(chat(CAROL_KEY, "gpt-4o")) == 403,
         "the split deployment to answer");
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    provider.close();
-    dir.close();
   }
 
   HttpResponse<String> chat(String key, String model) {
@@ -94,18 +52,7 @@ abstract class SubscriptionsThroughEnvoyTestBase {
   }
 
   HttpResponse<String> chat(String baseUrl, String key, String model) {
-    try {
-      return http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/chat/completions"))
-          .timeout(Duration.ofSeconds(10)).header("authorization", "Bearer " + key)
-          .header("content-type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(TestGateway.chat(model))).build(), HttpResponse.BodyHandlers.ofString());
-    } catch (Exception e) {
-      return null;
-    }
-  }
-
-  static int status(HttpResponse<String> response) {
-    return response == null ? -1 : response.statusCode();
+    return post(baseUrl, key, TestGateway.chat(model));
   }
 
   static String code(HttpResponse<String> response) {
