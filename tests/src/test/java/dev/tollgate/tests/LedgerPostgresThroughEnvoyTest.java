@@ -2,7 +2,6 @@ package dev.tollgate.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,12 +50,8 @@ class LedgerPostgresThroughEnvoyTest extends LedgerThroughEnvoyTestBase {
 
   @Override
   String storeSection() throws Exception {
-    try (var connection = postgres.connect(PostgresServer.DATABASE); var statement = connection.createStatement()) {
-      statement.execute("DROP TABLE IF EXISTS usage_ledger, tollgate_api_keys, tollgate_subscriptions, tollgate_audit, "
-          + "tollgate_changes");
-    }
-    Path passwordFile = postgres.writePasswordFile(dir.resolve("pg-password"));
-    return "store: { kind: postgresql, url: \"" + postgres.jdbcUrl() + "\", user: " + PostgresServer.USER
-        + ", password: \"file:" + passwordFile + "\", poll_interval_ms: 500 }";
+    return postgres.freshStoreSection(
+        "usage_ledger, tollgate_api_keys, tollgate_subscriptions, tollgate_audit, tollgate_changes",
+        dir.resolve("pg-password"));
   }
 }

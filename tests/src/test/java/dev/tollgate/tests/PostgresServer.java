@@ -159,6 +159,19 @@ final class PostgresServer implements AutoCloseable {
     return target;
   }
 
+  /**
+   * A {@code store:} section for a fresh database: drops {@code tables} (what the previous test
+   * left), writes the password to {@code passwordFile} and names it as a file: reference.
+   */
+  String freshStoreSection(String tables, Path passwordFile) throws SQLException, IOException {
+    try (Connection connection = connect(DATABASE); Statement statement = connection.createStatement()) {
+      statement.execute("DROP TABLE IF EXISTS " + tables);
+    }
+    writePasswordFile(passwordFile);
+    return "store: { kind: postgresql, url: \"" + jdbcUrl() + "\", user: " + USER
+        + ", password: \"file:" + passwordFile + "\", poll_interval_ms: 500 }";
+  }
+
   String password() {
     return password;
   }

@@ -32,12 +32,8 @@ class SubscriptionsPostgresThroughEnvoyTest extends SubscriptionsThroughEnvoyTes
   @Override
   String storeSection() throws Exception {
     // A fresh database per test: drop what the previous test left.
-    try (var connection = postgres.connect(PostgresServer.DATABASE); var statement = connection.createStatement()) {
-      statement.execute("DROP TABLE IF EXISTS tollgate_api_keys, tollgate_subscriptions, tollgate_audit, tollgate_changes");
-    }
-    Path passwordFile = postgres.writePasswordFile(dir.resolve("pg-password"));
-    return "store: { kind: postgresql, url: \"" + postgres.jdbcUrl() + "\", user: " + PostgresServer.USER
-        + ", password: \"file:" + passwordFile + "\", poll_interval_ms: 500 }";
+    return postgres.freshStoreSection("tollgate_api_keys, tollgate_subscriptions, tollgate_audit, tollgate_changes",
+        dir.resolve("pg-password"));
   }
 
   @Test
