@@ -25,7 +25,7 @@ final class RedisLimitStore implements LimitStore {
   private static final String SCRIPT_SHA = RedisLink.sha1Hex(SCRIPT);
 
   private final RedisConfig config;
-  /** The client, its timeouts, reconnects, EVALSHA fallback and circuit breaker (shared code with budgets). */
+  /** Timeouts, reconnects, EVALSHA fallback and circuit breaker; the client is shared with budgets on the same server. */
   private final RedisLink link;
 
   RedisLimitStore(RedisConfig config) {

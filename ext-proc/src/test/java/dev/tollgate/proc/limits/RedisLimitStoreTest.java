@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class RedisLimitStoreTest {
   private static Process redis;
   private static Path dir;
+  private static RedisConfig config;
   private static RedisLimitStore store;
   private static int keys;
 
@@ -37,8 +38,8 @@ class RedisLimitStoreTest {
     redis = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
         "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no", "--loglevel", "warning")
         .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
-    store = new RedisLimitStore(new RedisConfig("redis://127.0.0.1:" + port, 1000, RedisConfig.FAIL_CLOSED,
-        "tollgate-test:"));
+    config = new RedisConfig("redis://127.0.0.1:" + port, 1000, RedisConfig.FAIL_CLOSED, "tollgate-test:");
+    store = new RedisLimitStore(config);
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (store.decide(List.of(check(null, 0)), 1000) instanceof Decision.Unavailable) {
       if (System.nanoTime() > deadline) {
@@ -98,5 +99,25 @@ class RedisLimitStoreTest {
       again = store.decide(List.of(check), 60_000);
     }
     assertThat(again).isInstanceOf(Decision.Allowed.class);
+  }
+
+  @Test
+  void linksWithTheSameSettingsShareOneClientUntilTheLastCloses() {
+    String script = "return {1}";
+    RedisLink a = new RedisLink(config);
+    RedisLink b = new RedisLink(config);
+    RedisLink other = new RedisLink(new RedisConfig(config.url(), config.timeoutMs(), config.onError(), "other:"));
+    try {
+      assertThat(a.sharesClientWith(b)).isTrue();
+      assertThat(a.sharesClientWith(other)).isFalse();
+      a.close();
+      a.close(); // a second close must not take the others' client away
+      assertThat(b.eval(script, RedisLink.sha1Hex(script), new String[0], new String[0]))
+          .isInstanceOf(RedisLink.Answered.class);
+      b.close();
+      assertThat(store.decide(List.of(check(null, 0)), 1000)).isInstanceOf(Decision.Allowed.class);
+    } finally {
+      other.close();
+    }
   }
 }
