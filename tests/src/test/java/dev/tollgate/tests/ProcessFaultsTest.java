@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -70,10 +69,7 @@ class ProcessFaultsTest {
     // Slow streams, so there is time to kill something in the middle of one.
     provider = FakeOpenAiProvider.start(FakeProviderSettings.defaults()
         .withStreamChunks(30).withInterChunkDelay(Duration.ofMillis(100)));
-    values = new LinkedHashMap<>();
-    for (String port : new String[] {"LISTENER_PORT", "GRPC_PORT", "ADMIN_PORT", "EXT_PORT"}) {
-      values.put(port, Integer.toString(TestGateway.freePort()));
-    }
+    values = SplitGateway.ports();
     values.put("FAKE_PORT", Integer.toString(provider.port()));
     values.put("ALICE_HASH", TestGateway.sha256(TestGateway.ALICE_KEY));
     values.put("BOB_HASH", TestGateway.sha256(TestGateway.BOB_KEY));

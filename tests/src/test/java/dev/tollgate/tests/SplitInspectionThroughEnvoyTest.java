@@ -15,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,10 +60,8 @@ class SplitInspectionThroughEnvoyTest {
   void start() throws Exception {
     dir = WorkDir.create("tollgate-split-inspect-");
     provider = FakeOpenAiProvider.start(FakeProviderSettings.defaults());
-    values = new LinkedHashMap<>();
-    for (String port : new String[] {"LISTENER_PORT", "GRPC_PORT", "ADMIN_PORT", "EXT_PORT", "METRICS_PORT"}) {
-      values.put(port, Integer.toString(TestGateway.freePort()));
-    }
+    values = SplitGateway.ports();
+    values.put("METRICS_PORT", Integer.toString(TestGateway.freePort()));
     values.put("FAKE_PORT", Integer.toString(provider.port()));
     values.put("ALICE_HASH", TestGateway.sha256(TestGateway.ALICE_KEY));
     Path configFile = dir.resolve("tollgate.yaml");
