@@ -3,10 +3,8 @@ package dev.tollgate.proc.budget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.core.config.RedisConfig;
+import dev.tollgate.proc.RedisTestServer;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -20,24 +18,14 @@ import org.junit.jupiter.api.Test;
  */
 class RedisBudgetStoreTest {
   private static final long T0 = Instant.parse("2026-03-31T23:59:30Z").toEpochMilli();
-  private static Process redis;
-  private static Path dir;
+  private static RedisTestServer redis;
   private static RedisBudgetStore store;
   private static int keys;
 
   @BeforeAll
   static void start() throws Exception {
-    String binary = List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server").stream()
-        .filter(candidate -> Files.isExecutable(Path.of(candidate))).findFirst()
-        .orElseThrow(() -> new AssertionError("redis-server not found: install the Debian package redis-server"));
-    int port;
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = socket.getLocalPort();
-    }
-    dir = Files.createTempDirectory("tollgate-budget-redis-");
-    redis = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
-        "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no", "--loglevel", "warning")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+    redis = RedisTestServer.start("tollgate-budget-redis-");
+    int port = redis.port();
     store = new RedisBudgetStore(new RedisConfig("redis://127.0.0.1:" + port, 1000, RedisConfig.FAIL_CLOSED,
         "tollgate-test:"));
     long deadline = System.nanoTime() + 10_000_000_000L;
@@ -51,18 +39,12 @@ class RedisBudgetStoreTest {
   }
 
   @AfterAll
-  static void stop() throws IOException, InterruptedException {
+  static void stop() throws IOException {
     if (store != null) {
       store.close();
     }
     if (redis != null) {
-      redis.destroy();
-      redis.waitFor();
-    }
-    if (dir != null) {
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-      }
+      redis.close();
     }
   }
 

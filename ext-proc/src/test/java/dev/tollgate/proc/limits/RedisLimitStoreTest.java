@@ -3,11 +3,9 @@ package dev.tollgate.proc.limits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.core.config.RedisConfig;
+import dev.tollgate.proc.RedisTestServer;
 import dev.tollgate.core.policy.RequestLimitsPolicy.Rate;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,25 +17,15 @@ import org.junit.jupiter.api.Test;
  * released.
  */
 class RedisLimitStoreTest {
-  private static Process redis;
-  private static Path dir;
+  private static RedisTestServer redis;
   private static RedisConfig config;
   private static RedisLimitStore store;
   private static int keys;
 
   @BeforeAll
   static void start() throws Exception {
-    String binary = List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server").stream()
-        .filter(candidate -> Files.isExecutable(Path.of(candidate))).findFirst()
-        .orElseThrow(() -> new AssertionError("redis-server not found: install the Debian package redis-server"));
-    int port;
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = socket.getLocalPort();
-    }
-    dir = Files.createTempDirectory("tollgate-limits-redis-");
-    redis = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
-        "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no", "--loglevel", "warning")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+    redis = RedisTestServer.start("tollgate-limits-redis-");
+    int port = redis.port();
     config = new RedisConfig("redis://127.0.0.1:" + port, 1000, RedisConfig.FAIL_CLOSED, "tollgate-test:");
     store = new RedisLimitStore(config);
     long deadline = System.nanoTime() + 10_000_000_000L;
@@ -50,18 +38,12 @@ class RedisLimitStoreTest {
   }
 
   @AfterAll
-  static void stop() throws IOException, InterruptedException {
+  static void stop() throws IOException {
     if (store != null) {
       store.close();
     }
     if (redis != null) {
-      redis.destroy();
-      redis.waitFor();
-    }
-    if (dir != null) {
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-      }
+      redis.close();
     }
   }
 
