@@ -78,7 +78,7 @@ for target in "${targets[@]}"; do
     restore_corpus "$module"
   fi
   start=$(date +%s)
-  if JAZZER_FUZZ=1 mvn -B -o -pl "$module" surefire:test \
+  if JAZZER_FUZZ=1 mvn -B -pl "$module" surefire:test \
       -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
       -Djazzer.instrument='dev.tollgate.**,com.fasterxml.jackson.**,org.yaml.snakeyaml.**' \
       -Djazzer.internal.arg.0=fuzz "${budget[@]}" \
