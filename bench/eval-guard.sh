@@ -12,8 +12,8 @@ cd "$root"
 corpus=${1:-../shared/corpora/prompt-injection}
 [[ -d "$corpus" ]] || corpus=inspect/data/prompt-injection
 threshold=${2:-0.5}
-mvn -B -q -o install -Dmaven.test.skip=true -pl inspect -am >&2
-mvn -B -q -o -pl inspect dependency:build-classpath -Dmdep.outputFile="$root/inspect/target/classpath.txt" >&2
+mvn -B -q install -Dmaven.test.skip=true -pl inspect -am >&2
+mvn -B -q -pl inspect dependency:build-classpath -Dmdep.outputFile="$root/inspect/target/classpath.txt" >&2
 out="bench/results/eval-guard-$(date -u +%Y%m%dT%H%M%SZ).md"
 {
   echo "# Prompt guard evaluation, $(date -u +%Y-%m-%dT%H:%MZ)"

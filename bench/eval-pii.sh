@@ -12,8 +12,8 @@ corpus=${1:-../shared/corpora/pii/presidio-synth-v2.json}
 [[ -f "$corpus" ]] || corpus=inspect/data/pii/presidio-synth-v2.json
 region=${2:-US}
 regions=${3-GB,DE,FR,IL,IN,CA,BR,AU,BE}
-mvn -B -q -o install -Dmaven.test.skip=true -pl inspect -am >&2
-mvn -B -q -o -pl inspect dependency:build-classpath -Dmdep.outputFile="$root/inspect/target/classpath.txt" >&2
+mvn -B -q install -Dmaven.test.skip=true -pl inspect -am >&2
+mvn -B -q -pl inspect dependency:build-classpath -Dmdep.outputFile="$root/inspect/target/classpath.txt" >&2
 out="bench/results/eval-pii-$(date -u +%Y%m%dT%H%M%SZ).md"
 {
   echo "# PII detector evaluation, $(date -u +%Y-%m-%dT%H:%MZ)"

@@ -12,7 +12,7 @@ command -v redis-server >/dev/null || { echo "needs redis-server (apt-get instal
 ENVOY_BIN=$(./envoy/install.sh)
 export ENVOY_BIN
 # Packaged in this tree's reactor, not installed: the benchmark runs exactly this checkout.
-mvn -B -q -o -DskipTests package dependency:build-classpath -pl bench -am \
+mvn -B -q -DskipTests package dependency:build-classpath -pl bench -am \
   -Dmdep.outputFile="$root/bench/target/classpath.txt" >&2
 cp=$(cat "$root/bench/target/classpath.txt")
 redis_dir=$(mktemp -d)

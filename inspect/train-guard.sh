@@ -9,8 +9,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-mvn -B -q -o install -Dmaven.test.skip=true -pl inspect -am >&2
-mvn -B -q -o -pl inspect dependency:build-classpath -Dmdep.outputFile="$root/inspect/target/classpath.txt" >&2
+mvn -B -q install -Dmaven.test.skip=true -pl inspect -am >&2
+mvn -B -q -pl inspect dependency:build-classpath -Dmdep.outputFile="$root/inspect/target/classpath.txt" >&2
 java -Djava.util.logging.config.file=/dev/null -cp "inspect/target/classes:$(cat inspect/target/classpath.txt)" \
   dev.tollgate.inspect.guard.GuardTrainer inspect/data/prompt-injection \
   inspect/src/main/resources/dev/tollgate/inspect/guard/guard-model.tribuo.gz
