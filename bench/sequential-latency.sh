@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # p50/p90/p99 of N sequential 1 KB chat completions through Envoy, with Tollgate's ext filters and
 # without them (plain Envoy, the floor), in one run. Writes a report to bench/results/.
-# Usage: bench/sequential-latency.sh [requests=1000] [warmup=300] [rounds=2]
+# Usage: bench/sequential-latency.sh [requests=1000] [warmup=300] [rounds=2] [modes=plain,ext] [body-bytes=1024]
+# Streams: JAVA_TOOL_OPTIONS="-Dtollgate.bench.stream-chunks=100 -Dtollgate.bench.inter-chunk-ms=2" adds
+# tables of time to first content chunk and of the gap between consecutive content chunks.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"

@@ -36,10 +36,14 @@ import java.util.Map;
  *
  * <p>Streams: {@code -Dtollgate.bench.stream-chunks=100} sends {@code "stream": true} and has the
  * fake answer in that many chunks ({@code -Dtollgate.bench.inter-chunk-ms}, default 0, apart);
- * each request then also yields its time to the first content chunk, and the total is the time to
- * {@code [DONE]}. With {@code ext,inspect} this measures what the response side's PII hold-back
- * costs: the bench prompt's e-mail address goes upstream as a placeholder, comes back in the
- * fake's echo split across chunks, and is restored before the client sees it.
+ * each request then also yields its time to the first content chunk and the gaps between
+ * consecutive content chunks (pooled over all measured streams of a mode), and the total is the
+ * time to {@code [DONE]}. With {@code ext,inspect} this measures what the response side's PII
+ * hold-back costs in time to first token and inter-chunk delay: the bench prompt's e-mail address
+ * goes upstream as a placeholder, comes back in the fake's echo split across chunks, and is
+ * restored before the client sees it. A content chunk is a {@code data:} line with non-empty
+ * {@code "content"}; a chunk whose whole text is held back arrives with empty content and its text
+ * goes out with a later chunk, so the wait shows up as a longer gap to the next content chunk.
  */
 public final class SequentialLatency {
   private static final String KEY = "tg-bench-key";
@@ -47,6 +51,8 @@ public final class SequentialLatency {
   private static final int INTER_CHUNK_MS = Integer.getInteger("tollgate.bench.inter-chunk-ms", 0);
   /** Time to the first content chunk of each measured stream, by mode (streams only). */
   private static final Map<Mode, long[]> FIRST_TOKEN = new java.util.EnumMap<>(Mode.class);
+  /** Time between consecutive content chunks, pooled over the measured streams, by mode (streams only). */
+  private static final Map<Mode, long[]> CHUNK_GAPS = new java.util.EnumMap<>(Mode.class);
 
   /** What runs between the client and the fake provider. */
   enum Mode {
@@ -168,22 +174,37 @@ public final class SequentialLatency {
     for (Mode mode : modes) {
       System.out.println(row(mode.label, all.get(mode)));
     }
-    Mode floor = modes.get(0);
     System.out.println();
-    for (Mode mode : modes.subList(1, modes.size())) {
-      double addedP50 = (percentile(all.get(mode), 50) - percentile(all.get(floor), 50)) / 1e6;
-      double addedP99 = (percentile(all.get(mode), 99) - percentile(all.get(floor), 99)) / 1e6;
-      System.out.printf("added by %s over %s: p50 %+.3f ms, p99 %+.3f ms%n", mode.label, floor.label, addedP50, addedP99);
-    }
+    added(modes, all, "");
     if (STREAM_CHUNKS > 0) {
-      System.out.println();
-      System.out.println("Time to first content chunk:");
-      System.out.println();
-      System.out.println("| mode | streams | p50 ms | p90 ms | p99 ms | max ms |");
-      System.out.println("|---|---|---|---|---|---|");
-      for (Mode mode : modes) {
-        System.out.println(row(mode.label, FIRST_TOKEN.get(mode)));
-      }
+      table("Time to first content chunk:", "streams", modes, FIRST_TOKEN);
+      added(modes, FIRST_TOKEN, " to the first content chunk");
+      table("Gap between consecutive content chunks (every gap of every measured stream, pooled):", "gaps", modes,
+          CHUNK_GAPS);
+      added(modes, CHUNK_GAPS, " to the inter-chunk gap");
+    }
+  }
+
+  private static void table(String title, String counted, java.util.List<Mode> modes, Map<Mode, long[]> nanos) {
+    System.out.println();
+    System.out.println(title);
+    System.out.println();
+    System.out.println("| mode | " + counted + " | p50 ms | p90 ms | p99 ms | max ms |");
+    System.out.println("|---|---|---|---|---|---|");
+    for (Mode mode : modes) {
+      System.out.println(row(mode.label, nanos.get(mode)));
+    }
+    System.out.println();
+  }
+
+  /** The difference of each mode to the first one (the floor) at p50 and p99. */
+  private static void added(java.util.List<Mode> modes, Map<Mode, long[]> nanos, String what) {
+    Mode floor = modes.get(0);
+    for (Mode mode : modes.subList(1, modes.size())) {
+      double addedP50 = (percentile(nanos.get(mode), 50) - percentile(nanos.get(floor), 50)) / 1e6;
+      double addedP99 = (percentile(nanos.get(mode), 99) - percentile(nanos.get(floor), 99)) / 1e6;
+      System.out.printf("added by %s over %s%s: p50 %+.3f ms, p99 %+.3f ms%n", mode.label, floor.label, what,
+          addedP50, addedP99);
     }
   }
 
@@ -232,15 +253,22 @@ public final class SequentialLatency {
       }
       long[] nanos = new long[requests];
       long[] firstToken = new long[requests];
+      java.util.stream.LongStream.Builder gaps = java.util.stream.LongStream.builder();
       for (int i = 0; i < requests; i++) {
         long start = System.nanoTime();
-        firstToken[i] = STREAM_CHUNKS > 0 ? sendStream(client, built) - start : 0;
-        if (STREAM_CHUNKS == 0) {
+        if (STREAM_CHUNKS > 0) {
+          long[] arrivals = sendStream(client, built);
+          firstToken[i] = arrivals[0] - start;
+          for (int c = 1; c < arrivals.length; c++) {
+            gaps.add(arrivals[c] - arrivals[c - 1]);
+          }
+        } else {
           send(client, built);
         }
         nanos[i] = System.nanoTime() - start;
       }
       FIRST_TOKEN.merge(mode, firstToken, SequentialLatency::concat);
+      CHUNK_GAPS.merge(mode, gaps.build().toArray(), SequentialLatency::concat);
       return nanos;
     }
   }
@@ -264,27 +292,28 @@ public final class SequentialLatency {
     }
   }
 
-  /** Reads a stream to [DONE]; @return when the first chunk with content text arrived. */
-  private static long sendStream(HttpClient client, HttpRequest request) throws Exception {
+  /** Reads a stream to [DONE]; @return when each chunk with content text arrived, in order. */
+  private static long[] sendStream(HttpClient client, HttpRequest request) throws Exception {
     HttpResponse<java.util.stream.Stream<String>> response =
         client.send(request, HttpResponse.BodyHandlers.ofLines());
     if (response.statusCode() != 200) {
       throw new IllegalStateException("status " + response.statusCode());
     }
-    long first = 0;
+    java.util.stream.LongStream.Builder arrivals = java.util.stream.LongStream.builder();
+    boolean content = false;
     boolean done = false;
     for (java.util.Iterator<String> lines = response.body().iterator(); lines.hasNext(); ) {
       String line = lines.next();
-      if (first == 0 && line.startsWith("data: {") && line.contains("\"content\":\"")
-          && !line.contains("\"content\":\"\"")) {
-        first = System.nanoTime();
+      if (line.startsWith("data: {") && line.contains("\"content\":\"") && !line.contains("\"content\":\"\"")) {
+        arrivals.add(System.nanoTime());
+        content = true;
       }
       done |= line.equals("data: [DONE]");
     }
-    if (!done || first == 0) {
+    if (!done || !content) {
       throw new IllegalStateException("stream ended without content or [DONE]");
     }
-    return first;
+    return arrivals.build().toArray();
   }
 
   /**
@@ -310,7 +339,11 @@ public final class SequentialLatency {
         percentile(nanos, 100) / 1e6);
   }
 
+  /** Nearest rank; NaN for no values (e.g. streams of a single content chunk have no gaps). */
   static double percentile(long[] values, double p) {
+    if (values.length == 0) {
+      return Double.NaN;
+    }
     long[] sorted = values.clone();
     Arrays.sort(sorted);
     int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;

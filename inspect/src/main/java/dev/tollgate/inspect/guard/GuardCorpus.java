@@ -21,6 +21,12 @@ final class GuardCorpus {
   /** A named set of prompts, all positive or all negative. */
   record LabelledSet(String name, boolean positive, List<Sample> samples) {}
 
+  /**
+   * valid.json's injections (label 1): mostly short indirect injections (BIPIA, PINT), a different
+   * task from the jailbreak sets, which the evaluation reports beside, not pooled with, them.
+   */
+  static final String VALID_INJECTIONS = "valid.json label 1";
+
   private GuardCorpus() {}
 
   /**
@@ -48,7 +54,7 @@ final class GuardCorpus {
     }
     sets.add(new LabelledSet("dan", true, List.copyOf(dan)));
     JsonNode valid = json.readTree(dir.resolve("valid.json").toFile());
-    sets.add(prompts("valid.json label 1", true, valid, 1));
+    sets.add(prompts(VALID_INJECTIONS, true, valid, 1));
     sets.add(prompts("NotInject_one", false, json.readTree(dir.resolve("NotInject_one.json").toFile()), -1));
     sets.add(prompts("NotInject_two", false, json.readTree(dir.resolve("NotInject_two.json").toFile()), -1));
     sets.add(prompts("wildguard", false, json.readTree(dir.resolve("wildguard.json").toFile()), 0));
