@@ -52,8 +52,12 @@ public final class JwtVerifier implements CredentialVerifier {
   }
 
   JwtVerifier(Clock clock) {
+    this(clock, new JwksCache(clock));
+  }
+
+  JwtVerifier(Clock clock, JwksCache jwks) {
     this.clock = clock;
-    this.jwks = new JwksCache(clock);
+    this.jwks = jwks;
   }
 
   static boolean looksLikeJwt(String token) {
@@ -115,6 +119,9 @@ public final class JwtVerifier implements CredentialVerifier {
     JwksCache.Lookup lookup = jwks.keys(provider, kid);
     if (lookup instanceof JwksCache.Ready ready) {
       return finish(jwt, claims, provider, ready.keys(), policy);
+    }
+    if (lookup instanceof JwksCache.Unavailable) {
+      return reject(JwtErrors.keysUnavailable()); // the issuer failed moments ago: no wait
     }
     return new Verdict.Deferred(((JwksCache.Fetching) lookup).keys().handle((keys, error) -> error != null
         ? reject(JwtErrors.keysUnavailable())

@@ -16,9 +16,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * team's (shared by every member), and the per-model entries of each.
  */
 final class LimitPlan {
-  /** Slack beyond the model's timeout before a Redis lease expires on its own. */
+  /**
+   * Slack beyond the model's {@code timeout_ms} before a Redis concurrency slot (a lease) expires
+   * on its own. The timeout is the longest Envoy lets a request live, so a slot still there after
+   * it is one whose release was lost (a gateway that died, Redis away at the release). Not
+   * configurable; documented in LIMITS.md.
+   */
   static final long LEASE_MARGIN_MS = 5_000;
-  static final long DEFAULT_LEASE_MS = 300_000 + LEASE_MARGIN_MS;
+  /** For a model the policy has no timeout for: the default model {@code timeout_ms} (5 min) plus the margin. */
+  static final long DEFAULT_LEASE_MS = dev.tollgate.core.config.ModelConfig.DEFAULT_TIMEOUT_MS + LEASE_MARGIN_MS;
 
   private final RequestLimitsPolicy policy;
   private static final int MAX_CACHED = 10_000;
@@ -56,7 +62,9 @@ final class LimitPlan {
       add(checks, policy.teams().get(caller.team()), "t/" + caller.team(), "team", caller.team(), model);
     }
     List<LimitCheck> result = List.copyOf(checks);
-    // Bounded: a team can come from a JWT claim, which the config does not enumerate.
+    // Bounded: consumer, team and model all come from the config (the team is the consumer's own,
+    // whatever the credential), but consumers times models can still be large; past the bound the
+    // checks are built per request.
     if (checksByCaller.size() < MAX_CACHED) {
       checksByCaller.put(key, result);
     }

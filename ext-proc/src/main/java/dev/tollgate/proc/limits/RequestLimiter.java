@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -27,8 +28,8 @@ public final class RequestLimiter implements AutoCloseable {
   static final String HEADER_RESET = "x-ratelimit-reset-requests";
   static final String HEADER_RETRY_AFTER = "retry-after";
 
-  private static final ThrottledLog STORE_ERRORS =
-      new ThrottledLog(LoggerFactory.getLogger(RequestLimiter.class), 10_000);
+  /** At most one warning per this many milliseconds while the store fails. */
+  static final long STORE_ERROR_LOG_INTERVAL_MS = 10_000;
 
   /** Builds Redis stores on a daemon thread of their own, never on a gRPC thread. */
   private static final Executor STARTER = task -> {
@@ -41,6 +42,7 @@ public final class RequestLimiter implements AutoCloseable {
   private final ConcurrentHashMap<CounterKey, Counter> counters = new ConcurrentHashMap<>();
   private final Function<RedisConfig, LimitStore> redisStores;
   private final LimitStore memory;
+  private final ThrottledLog storeErrors;
   /** The plan and Redis store of the policy seen last; replaced when the policy changes. */
   private volatile Current current = new Current(new LimitPlan(RequestLimitsPolicy.NONE), null);
   private volatile boolean closed;
@@ -59,9 +61,14 @@ public final class RequestLimiter implements AutoCloseable {
   }
 
   RequestLimiter(MeterRegistry meters, LimitStore memory, Function<RedisConfig, LimitStore> redisStores) {
+    this(meters, memory, redisStores, LoggerFactory.getLogger(RequestLimiter.class));
+  }
+
+  RequestLimiter(MeterRegistry meters, LimitStore memory, Function<RedisConfig, LimitStore> redisStores, Logger log) {
     this.meters = meters;
     this.memory = memory;
     this.redisStores = redisStores;
+    this.storeErrors = new ThrottledLog(log, STORE_ERROR_LOG_INTERVAL_MS);
   }
 
   /**
@@ -127,7 +134,7 @@ public final class RequestLimiter implements AutoCloseable {
     boolean failClosed = redis != null && redis.failClosed();
     meters.counter("tollgate.limits.redis.errors", "reason", unavailable.reason()).increment();
     count("redis", failClosed ? "refused_store_error" : "allowed_store_error", "none");
-    STORE_ERRORS.warn("request limits: Redis did not answer ({}); {} requests until it does",
+    storeErrors.warn("request limits: Redis did not answer ({}); {} requests until it does",
         unavailable.reason(), failClosed ? "refusing" : "allowing unlimited");
     if (!failClosed) {
       return LimitOutcome.UNLIMITED;

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * decide.lua through {@link RedisLink} against a real redis-server (Debian package, started here on
- * a free loopback port): a burst is enforced, and a concurrency slot is held until its lease is
- * released.
+ * a free loopback port): a burst is enforced, a concurrency slot is held until its lease is
+ * released, and one never released frees itself when the lease expires.
  */
 class RedisLimitStoreTest {
   private static RedisTestServer redis;
@@ -81,6 +81,35 @@ class RedisLimitStoreTest {
       again = store.decide(List.of(check), 60_000);
     }
     assertThat(again).isInstanceOf(Decision.Allowed.class);
+  }
+
+  @Test
+  void aSlotNeverReleasedIsFreeAgainOnceItsLeaseExpires() throws InterruptedException {
+    // As if the gateway holding it died: the short lease is never released. In production a lease
+    // is the model's timeout_ms plus LimitPlan.LEASE_MARGIN_MS; here 400 ms, to see it run out.
+    // A second slot with a long lease keeps the slot set itself alive, so what frees the first is
+    // its own expiry, not the key's.
+    long shortLease = 400;
+    LimitCheck check = check(null, 2);
+    long taken = System.nanoTime();
+    assertThat(store.decide(List.of(check), shortLease)).isInstanceOf(Decision.Allowed.class);
+    assertThat(store.decide(List.of(check), 60_000)).isInstanceOf(Decision.Allowed.class);
+    Decision full = store.decide(List.of(check), 60_000);
+    assertThat(full).isInstanceOf(Decision.Limited.class);
+    assertThat(((Decision.Limited) full).concurrency()).isTrue();
+
+    long deadline = taken + 5_000_000_000L;
+    Decision again = full;
+    while (!(again instanceof Decision.Allowed) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      again = store.decide(List.of(check), 60_000);
+    }
+    long freedAfterMs = (System.nanoTime() - taken) / 1_000_000;
+    assertThat(again).isInstanceOf(Decision.Allowed.class);
+    // Not before the lease ran out (Redis's clock; a little slack for the two clocks' ticks).
+    assertThat(freedAfterMs).isGreaterThanOrEqualTo(shortLease - 20);
+    // Only the expired lease went: the long one and the new one fill the cap again.
+    assertThat(store.decide(List.of(check), 60_000)).isInstanceOf(Decision.Limited.class);
   }
 
   @Test

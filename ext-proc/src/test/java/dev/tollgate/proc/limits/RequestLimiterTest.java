@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.slf4j.event.Level;
 
 class RequestLimiterTest {
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -92,7 +93,8 @@ class RequestLimiterTest {
       @Override
       public void close() {}
     };
-    RequestLimiter withRedis = new RequestLimiter(meters, new InMemoryLimitStore(), config -> broken);
+    RecordingLogger log = new RecordingLogger();
+    RequestLimiter withRedis = new RequestLimiter(meters, new InMemoryLimitStore(), config -> broken, log);
     Map<String, LimitRule> rules = Map.of("alice", new LimitRule(new Rate(60, 1), 0, List.of()));
     RequestLimitsPolicy open = new RequestLimitsPolicy(rules, Map.of(), Map.of(),
         new RedisConfig("redis://127.0.0.1:1", 50, RedisConfig.FAIL_OPEN, "t:"));
@@ -114,5 +116,15 @@ class RequestLimiterTest {
     assertThat(refused.refusal().status()).isEqualTo(503);
     assertThat(refused.headers()).containsEntry("retry-after", "1");
     assertThat(meters.counter("tollgate.limits.redis.errors", "reason", "timeout").count()).isEqualTo(3);
+    // Three failures within the log interval: one warning, with the reason and without the server.
+    assertThat(log.at(Level.WARN)).singleElement().asString()
+        .contains("Redis did not answer (timeout)").doesNotContain("127.0.0.1");
+  }
+
+  @Test
+  void aRedisSlotLeaseIsTheModelsTimeoutPlusTheMargin() {
+    LimitPlan plan = new LimitPlan(new RequestLimitsPolicy(Map.of(), Map.of(), Map.of("gpt-4o", 20_000L), null));
+    assertThat(plan.leaseMillis("gpt-4o")).isEqualTo(20_000 + LimitPlan.LEASE_MARGIN_MS).isEqualTo(25_000);
+    assertThat(plan.leaseMillis("not-in-the-policy")).isEqualTo(LimitPlan.DEFAULT_LEASE_MS).isEqualTo(305_000);
   }
 }
