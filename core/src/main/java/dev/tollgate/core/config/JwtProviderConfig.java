@@ -23,7 +23,8 @@ public record JwtProviderConfig(
     @JsonProperty("algorithms") List<String> algorithms,
     /* Tolerance for exp and nbf, in seconds. Default: 60; at most 300. */
     @JsonProperty("clock_skew_seconds") Integer clockSkewSeconds,
-    /* How long fetched keys are used before they are fetched again. Default: 300. */
+    /* How long fetched keys are used before a background refetch (tokens keep using them meanwhile);
+       also the longest pause between retries while the issuer fails. Default: 300. */
     @JsonProperty("jwks_cache_seconds") Integer jwksCacheSeconds,
     /* Bound on one JWKS fetch. Default: 500 ms; keep it below ext_services.timeout_ms. */
     @JsonProperty("jwks_timeout_ms") Integer jwksTimeoutMs,
