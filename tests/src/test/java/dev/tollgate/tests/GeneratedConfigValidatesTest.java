@@ -40,6 +40,10 @@ class GeneratedConfigValidatesTest {
         Arguments.of("standard test config, authz only", TestGateway.fill(TestGateway.STANDARD_CONFIG, values), FilterSet.AUTHZ_ONLY),
         Arguments.of("standard test config, ext filters off", TestGateway.fill(TestGateway.STANDARD_CONFIG, values), FilterSet.NONE),
         Arguments.of("examples/tollgate.yaml", Files.readString(Path.of("examples/tollgate.yaml")), FilterSet.ALL),
+        // Envoy's file logger, given a file it can open wherever the test runs.
+        Arguments.of("access log to a file", "listener: { access_log: { path: /dev/null } }\nconsumers: []\n", FilterSet.ALL),
+        Arguments.of("access log to stderr", "listener: { access_log: { path: /dev/stderr } }\nconsumers: []\n", FilterSet.ALL),
+        Arguments.of("access log off", "listener: { access_log: { enabled: false } }\nconsumers: []\n", FilterSet.ALL),
         Arguments.of("TLS backend with two weighted endpoints", """
             backends:
               - name: tls

@@ -35,7 +35,8 @@ import java.util.List;
  * The client-facing listener: HTTP connection manager running ext_authz, then ext_proc, then the
  * router. Both ext filters fail closed: if Tollgate's services cannot answer, no request passes
  * unchecked. Envoy's own error replies (no upstream, timeouts, oversized bodies) are rewritten
- * to OpenAI's error shape so clients see one error format whoever answered.
+ * to OpenAI's error shape so clients see one error format whoever answered. Unless switched off,
+ * Envoy writes one JSON access-log line per request ({@link ListenerAccessLog}).
  */
 final class ListenerFactory {
   /** Envoy flags for replies it makes itself when the upstream could not answer. */
@@ -52,6 +53,7 @@ final class ListenerFactory {
         .setMergeSlashes(true)
         .setRds(Rds.newBuilder().setRouteConfigName(ResourceNames.ROUTE_CONFIG).setConfigSource(Protos.ads()))
         .setLocalReplyConfig(localReplies(config.limits().maxRequestBodyBytes()));
+    ListenerAccessLog.of(config.listener().accessLog()).ifPresent(hcm::addAccessLog);
     if (filters.authz()) {
       hcm.addHttpFilters(extAuthz(config.extServices().timeoutMs()));
     }

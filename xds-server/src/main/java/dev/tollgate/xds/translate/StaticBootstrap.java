@@ -17,6 +17,9 @@ import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
+import io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StderrAccessLog;
+import io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StdoutAccessLog;
 import io.envoyproxy.envoy.extensions.filters.http.credential_injector.v3.CredentialInjector;
 import io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthz;
 import io.envoyproxy.envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor;
@@ -40,6 +43,9 @@ public final class StaticBootstrap {
       .add(ExtAuthz.getDescriptor())
       .add(ExternalProcessor.getDescriptor())
       .add(Router.getDescriptor())
+      .add(FileAccessLog.getDescriptor())
+      .add(StdoutAccessLog.getDescriptor())
+      .add(StderrAccessLog.getDescriptor())
       .add(UpstreamCodec.getDescriptor())
       .add(CredentialInjector.getDescriptor())
       .add(Generic.getDescriptor())
