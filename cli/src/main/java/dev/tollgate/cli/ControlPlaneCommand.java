@@ -35,7 +35,7 @@ final class ControlPlaneCommand implements Callable<Integer> {
     System.out.println("control plane up: gRPC (ADS, policy stream) on " + plane.address() + ":" + runtime.grpcPort()
         + ", status on http://" + plane.address() + ":" + runtime.adminPort() + "/status");
     System.out.println("runtime state store: " + runtime.runtimeState().storeDescription()
-        + (plane.adminToken() == null ? "; admin API disabled (no control_plane.admin_token)" : ""));
+        + (plane.hasAdmins() ? "" : "; admin API disabled (no control_plane.admin_token or admins)"));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       runtime.close();

@@ -24,7 +24,11 @@ final class AdminApiClient {
   }
 
   Answer get(String path) {
-    return send(builder(path, token).GET().build());
+    return get(path, token);
+  }
+
+  Answer get(String path, String withToken) {
+    return send(builder(path, withToken).GET().build());
   }
 
   Answer post(String path, String body) {
@@ -42,6 +46,8 @@ final class AdminApiClient {
 
   private HttpRequest.Builder builder(String path, String withToken) {
     HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        // A name the caller claims for itself: the decision log must not believe it (it names the
+        // admin whose token is presented), which the subscription tests check.
         .timeout(Duration.ofSeconds(15)).header("x-tollgate-admin-actor", "test-operator");
     if (withToken != null) {
       builder.header("authorization", "Bearer " + withToken);

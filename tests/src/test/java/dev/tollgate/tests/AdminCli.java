@@ -22,8 +22,7 @@ final class AdminCli {
 
   Result run(String... args) {
     List<String> full = new ArrayList<>(List.of(args));
-    full.addAll(List.of("--admin-url", "http://127.0.0.1:" + adminPort, "--admin-token-file", tokenFile.toString(),
-        "--actor", "test-operator"));
+    full.addAll(List.of("--admin-url", "http://127.0.0.1:" + adminPort, "--admin-token-file", tokenFile.toString()));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = new CommandLine(new TollgateMain()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterEach;
  */
 abstract class AdminSplitTestBase {
   static final String ADMIN_TOKEN = "test-admin-token-not-a-secret";
+  /** The token of the named admin ops-alice, for configs with {@code admins: [{token: "file:{{ALICE_TOKEN_FILE}}"}]}. */
+  static final String ALICE_TOKEN = "test-ops-alice-token-not-a-secret";
 
   WorkDir dir;
   FakeOpenAiProvider provider;
@@ -42,9 +44,12 @@ abstract class AdminSplitTestBase {
     provider = FakeOpenAiProvider.start(FakeProviderSettings.defaults());
     Path tokenFile = dir.resolve("admin-token");
     Files.writeString(tokenFile, ADMIN_TOKEN + "\n");
+    Path aliceTokenFile = dir.resolve("ops-alice-token");
+    Files.writeString(aliceTokenFile, ALICE_TOKEN + "\n");
     values = SplitGateway.ports();
     values.put("FAKE_PORT", Integer.toString(provider.port()));
     values.put("TOKEN_FILE", tokenFile.toString());
+    values.put("ALICE_TOKEN_FILE", aliceTokenFile.toString());
     values.putAll(moreValues);
     values.put("STORE", storeSection());
     gateway = SplitGateway.start(dir.path(), node, config, values);

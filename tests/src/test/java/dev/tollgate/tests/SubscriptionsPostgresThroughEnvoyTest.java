@@ -40,7 +40,7 @@ class SubscriptionsPostgresThroughEnvoyTest extends SubscriptionsThroughEnvoyTes
   void twoControlPlaneReplicasSharingOneDatabaseSeeEachOthersChanges() throws Exception {
     // Replica B: its own ports, ext services and Envoy; the same config otherwise, the same database.
     Map<String, String> valuesB = SplitGateway.ports();
-    for (String shared : new String[] {"FAKE_PORT", "TOKEN_FILE", "CAROL_HASH", "STORE"}) {
+    for (String shared : new String[] {"FAKE_PORT", "TOKEN_FILE", "ALICE_TOKEN_FILE", "CAROL_HASH", "STORE"}) {
       valuesB.put(shared, values.get(shared));
     }
     try (SplitGateway replicaB = SplitGateway.start(dir.path(), "replica-b", CONFIG, valuesB)) {
@@ -105,7 +105,7 @@ class SubscriptionsPostgresThroughEnvoyTest extends SubscriptionsThroughEnvoyTes
   @Test
   void unreachableDatabaseAtStartIsAClearStartUpError() throws Exception {
     Map<String, String> valuesB = SplitGateway.ports();
-    for (String shared : new String[] {"FAKE_PORT", "TOKEN_FILE", "CAROL_HASH"}) {
+    for (String shared : new String[] {"FAKE_PORT", "TOKEN_FILE", "ALICE_TOKEN_FILE", "CAROL_HASH"}) {
       valuesB.put(shared, values.get(shared));
     }
     valuesB.put("STORE", values.get("STORE").replace(":" + postgres.port() + "/", ":" + TestGateway.freePort() + "/"));

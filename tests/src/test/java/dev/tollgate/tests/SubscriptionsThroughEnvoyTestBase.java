@@ -16,7 +16,12 @@ abstract class SubscriptionsThroughEnvoyTestBase extends AdminSplitTestBase {
   static final String CAROL_KEY = "tg-test-carol-key-0003";
   static final String CONFIG = """
       listener: { address: 127.0.0.1, port: {{LISTENER_PORT}} }
-      control_plane: { address: 127.0.0.1, grpc_port: {{GRPC_PORT}}, admin_port: {{ADMIN_PORT}}, admin_token: "file:{{TOKEN_FILE}}" }
+      control_plane:
+        address: 127.0.0.1
+        grpc_port: {{GRPC_PORT}}
+        admin_port: {{ADMIN_PORT}}
+        admin_token: "file:{{TOKEN_FILE}}"
+        admins: [ { name: ops-alice, token: "file:{{ALICE_TOKEN_FILE}}" } ]
       ext_services: { address: 127.0.0.1, port: {{EXT_PORT}} }
       backends:
         - name: primary
@@ -36,6 +41,9 @@ abstract class SubscriptionsThroughEnvoyTestBase extends AdminSplitTestBase {
           api_keys: [ "sha256:{{CAROL_HASH}}" ]
           models: [ "*" ]
         - name: alice
+          models: [ "*" ]
+        - name: dave
+          team: research
           models: [ "*" ]
       {{STORE}}
       """;
@@ -93,7 +101,7 @@ abstract class SubscriptionsThroughEnvoyTestBase extends AdminSplitTestBase {
     awaitCode(CAROL_KEY, "gpt-4o-mini", 403, "subscription_pending", "a change through the restarted control plane");
     assertThat(status(chat(CAROL_KEY, "gpt-4o"))).isEqualTo(200);
     AdminCli.Result listed = cli.run("subscriptions", "list", "--consumer", "carol");
-    assertThat(listed.out()).contains("gpt-4o").contains("approved").contains("test-operator");
+    assertThat(listed.out()).contains("gpt-4o").contains("approved").contains("admin");
 
     AdminCli.Result revoked = cli.run("subscriptions", "revoke", "--consumer", "carol", "--model", "gpt-4o");
     assertThat(revoked.exitCode()).as(revoked.err()).isZero();
@@ -106,7 +114,8 @@ abstract class SubscriptionsThroughEnvoyTestBase extends AdminSplitTestBase {
     assertThat(audit.body().path("data").findValuesAsText("action"))
         .containsSubsequence("subscription.revoke", "subscription.request", "subscription.approve",
             "subscription.request");
-    assertThat(audit.body().path("data").findValuesAsText("actor")).containsOnly("test-operator");
+    // The admin token's holder, "admin", not the name the client claimed in x-tollgate-admin-actor.
+    assertThat(audit.body().path("data").findValuesAsText("actor")).containsOnly("admin");
     assertThat(audit.body().path("data").get(0).path("at").asText()).isNotBlank();
   }
 

@@ -11,20 +11,19 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** Calls the control plane's admin API; one instance per command run. */
+/** Calls the control plane's admin API (or its consumer endpoint); one instance per command run. */
 final class AdminClient {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private final URI base;
   private final String token;
-  private final String actor;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  AdminClient(URI base, String token, String actor) {
+  /** @param token the bearer credential: an admin token, or a consumer's API key for /v1/subscriptions */
+  AdminClient(URI base, String token) {
     this.base = base;
     this.token = token;
-    this.actor = actor;
   }
 
   /** The admin API's answer: status and JSON body (an OpenAI-shaped error when not 2xx). */
@@ -66,8 +65,7 @@ final class AdminClient {
 
   private HttpRequest.Builder request(String path) {
     return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(15))
-        .header("authorization", "Bearer " + token)
-        .header("x-tollgate-admin-actor", actor);
+        .header("authorization", "Bearer " + token);
   }
 
   private Answer send(HttpRequest request) throws IOException {

@@ -15,6 +15,10 @@ abstract class AdminCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() {
+    if (admin.actor != null) {
+      spec.commandLine().getErr().println("warning: --actor is ignored: the decision log names the admin whose "
+          + "token is used (control_plane.admins)");
+    }
     try {
       return run();
     } catch (IOException e) {

@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Where the admin API is and how to authenticate; shared by the keys and subscriptions commands. */
+/** Where the admin API is and how to authenticate; shared by the keys, subscriptions and usage commands. */
 final class AdminOptions {
   static final String TOKEN_ENV = "TOLLGATE_ADMIN_TOKEN";
 
@@ -20,8 +20,11 @@ final class AdminOptions {
           + "configured token writes one to tollgate-state/admin-token next to its config).")
   Path tokenFile;
 
-  @Option(names = "--actor", paramLabel = "NAME", defaultValue = "${env:USER:-cli}",
-      description = "Your name for the decision log (default: $USER).")
+  /**
+   * Accepted so that older scripts keep running, but ignored: the decision log records the admin
+   * whose token made the change (control_plane.admins), never a name the caller gives.
+   */
+  @Option(names = "--actor", paramLabel = "NAME", hidden = true)
   String actor;
 
   AdminClient client() throws IOException {
@@ -34,7 +37,12 @@ final class AdminOptions {
     if (token == null || token.isBlank()) {
       throw new IOException("no admin token: pass --admin-token-file FILE or set " + TOKEN_ENV);
     }
+    return withBearer(token);
+  }
+
+  /** A client of the same server that presents another credential (a consumer's API key). */
+  AdminClient withBearer(String credential) {
     String base = adminUrl.toString();
-    return new AdminClient(URI.create(base.endsWith("/") ? base : base + "/"), token, actor);
+    return new AdminClient(URI.create(base.endsWith("/") ? base : base + "/"), credential);
   }
 }

@@ -1,6 +1,10 @@
 package dev.tollgate.cli.admin;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -11,36 +15,74 @@ import picocli.CommandLine.Option;
         SubscriptionsCommand.Reject.class, SubscriptionsCommand.Revoke.class, SubscriptionsCommand.ListSubscriptions.class})
 public final class SubscriptionsCommand {
 
-  /** One subscription change: POST {consumer, model} to a path. */
-  abstract static class Change extends AdminCommand {
-
-    @Option(names = "--consumer", required = true, paramLabel = "NAME")
-    String consumer;
-
+  /** A command about one model's subscription; prints the record the server answers. */
+  abstract static class ForModel extends AdminCommand {
     @Option(names = "--model", required = true, paramLabel = "MODEL", description = "A public model name.")
     String model;
+
+    int printed(AdminClient.Answer answer) {
+      if (!answer.ok()) {
+        return Output.fail(spec, answer);
+      }
+      spec.commandLine().getOut().println("Subscription of " + answer.body().path("consumer").asText() + " to "
+          + answer.body().path("model").asText() + ": " + answer.body().path("status").asText() + ".");
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+
+    int post(String path, String consumer) throws IOException {
+      ObjectNode body = AdminClient.JSON.createObjectNode().put("consumer", consumer).put("model", model);
+      return printed(admin.client().post(path, body));
+    }
+  }
+
+  /** An admin's decision: POST {consumer, model} to a path with the admin token. */
+  abstract static class Change extends ForModel {
+    @Option(names = "--consumer", required = true, paramLabel = "NAME")
+    String consumer;
 
     abstract String path();
 
     @Override
-    int run() throws java.io.IOException {
-      ObjectNode body = AdminClient.JSON.createObjectNode().put("consumer", consumer).put("model", model);
-      AdminClient.Answer answer = admin.client().post(path(), body);
-      if (!answer.ok()) {
-        return Output.fail(spec, answer);
-      }
-      spec.commandLine().getOut().println("Subscription of " + consumer + " to " + model + ": "
-          + answer.body().path("status").asText() + ".");
-      spec.commandLine().getOut().flush();
-      return 0;
+    int run() throws IOException {
+      return post(path(), consumer);
     }
   }
 
-  @Command(name = "request", mixinStandardHelpOptions = true, description = "Ask for a model (status pending).")
-  static final class Request extends Change {
+  /**
+   * Asks for a model. With {@code --consumer}, an admin asks for that consumer (admin token);
+   * without it, the consumer asks for itself with its own API key, read from an environment
+   * variable or a file so that it is not in the shell's history or the process list.
+   */
+  @Command(name = "request", mixinStandardHelpOptions = true, description = "Ask for a model (status pending): "
+      + "as a consumer with your own API key, or as an admin with --consumer.")
+  static final class Request extends ForModel {
+    static final String KEY_ENV = "TOLLGATE_API_KEY";
+
+    @Option(names = "--consumer", paramLabel = "NAME",
+        description = "Ask for this consumer, as an admin. Without it: ask for yourself with your API key.")
+    String consumer;
+
+    @Option(names = "--api-key-env", paramLabel = "VAR", defaultValue = KEY_ENV,
+        description = "Environment variable holding your API key (default: ${DEFAULT-VALUE}).")
+    String apiKeyEnv;
+
+    @Option(names = "--api-key-file", paramLabel = "FILE",
+        description = "File holding your API key, instead of the environment variable.")
+    Path apiKeyFile;
+
     @Override
-    String path() {
-      return "admin/subscriptions";
+    int run() throws IOException {
+      if (consumer != null) {
+        return post("admin/subscriptions", consumer);
+      }
+      String key = apiKeyFile != null ? Files.readString(apiKeyFile, StandardCharsets.UTF_8) : System.getenv(apiKeyEnv);
+      if (key == null || key.isBlank()) {
+        throw new IOException("no API key: set " + apiKeyEnv + " or pass --api-key-file FILE "
+            + "(or, as an admin, --consumer NAME)");
+      }
+      ObjectNode body = AdminClient.JSON.createObjectNode().put("model", model);
+      return printed(admin.withBearer(key.strip()).post("v1/subscriptions", body));
     }
   }
 
@@ -81,7 +123,7 @@ public final class SubscriptionsCommand {
     boolean json;
 
     @Override
-    int run() throws java.io.IOException {
+    int run() throws IOException {
       AdminClient.Answer answer = admin.client().get("admin/subscriptions"
           + AdminClient.query("consumer", consumer, "status", status));
       if (!answer.ok()) {

@@ -132,7 +132,7 @@ public final class GatewayRuntime implements AutoCloseable {
       observability.close();
       throw e;
     }
-    runtimeState.mountOn(admin, publisher);
+    runtimeState.mountOn(admin, publisher, policy);
     usage.mountOn(admin, runtimeState, () -> publisher.currentConfig().config());
     watcher.start(RELOAD_POLL);
     admin.mount("/metrics", observability.metricsHandler());

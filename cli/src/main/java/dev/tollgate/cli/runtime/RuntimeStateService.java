@@ -1,12 +1,16 @@
 package dev.tollgate.cli.runtime;
 
 import dev.tollgate.core.config.CredentialRef;
+import dev.tollgate.core.config.ControlPlaneConfig;
 import dev.tollgate.core.config.LoadedConfig;
 import dev.tollgate.core.config.SecretValue;
+import dev.tollgate.core.policy.PolicySource;
 import dev.tollgate.store.RuntimeStateSync;
 import dev.tollgate.store.RuntimeStore;
 import dev.tollgate.store.admin.AdminApi;
 import dev.tollgate.store.admin.AdminToken;
+import dev.tollgate.store.admin.AdminTokens;
+import dev.tollgate.store.admin.ConsumerSubscriptionsApi;
 import dev.tollgate.xds.admin.AdminServer;
 import dev.tollgate.xds.server.SnapshotPublisher;
 import java.io.IOException;
@@ -19,6 +23,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,15 +40,15 @@ public final class RuntimeStateService implements AutoCloseable {
 
   private final RuntimeStore store;
   private final RuntimeStateSync sync;
-  private final Optional<AdminToken> token;
+  private final AdminTokens admins;
   private final Path generatedTokenFile;
   private final Clock clock;
 
-  private RuntimeStateService(RuntimeStore store, RuntimeStateSync sync, Optional<AdminToken> token,
+  private RuntimeStateService(RuntimeStore store, RuntimeStateSync sync, AdminTokens admins,
       Path generatedTokenFile, Clock clock) {
     this.store = store;
     this.sync = sync;
-    this.token = token;
+    this.admins = admins;
     this.generatedTokenFile = generatedTokenFile;
     this.clock = clock;
   }
@@ -51,8 +56,9 @@ public final class RuntimeStateService implements AutoCloseable {
   /**
    * Opens the store, publishes its state and starts following changes.
    *
-   * @param generateToken without a configured admin token: true to generate one into
-   *     {@link #GENERATED_TOKEN_FILE} next to the config (all in one), false to refuse admin calls
+   * @param generateToken without a configured admin token or admins: true to generate one (for the
+   *     admin named "admin") into {@link #GENERATED_TOKEN_FILE} next to the config (all in one),
+   *     false to refuse admin calls
    */
   static RuntimeStateService start(LoadedConfig initial, Path configFile, SnapshotPublisher publisher,
       boolean generateToken, Clock clock) throws IOException {
@@ -64,22 +70,22 @@ public final class RuntimeStateService implements AutoCloseable {
       throw new IOException("cannot open the runtime state store: " + e.getMessage(), e);
     }
     try {
-      Optional<AdminToken> token;
+      AdminTokens admins;
       Path generated = null;
-      if (config.controlPlane().adminToken() != null) {
-        token = Optional.of(new AdminToken(
-            CredentialRef.parse(config.controlPlane().adminToken()).orElseThrow().resolve(System::getenv)));
+      if (config.controlPlane().hasAdmins()) {
+        admins = AdminTokens.from(config.controlPlane(), System::getenv);
+        LOG.info("admin API admins: {}", admins.names());
       } else if (generateToken) {
         generated = configFile.toAbsolutePath().getParent().resolve(GENERATED_TOKEN_FILE);
-        token = Optional.of(new AdminToken(generatedToken(generated)));
+        admins = new AdminTokens(List.of(new AdminToken(ControlPlaneConfig.ADMIN_TOKEN_NAME, generatedToken(generated))));
         LOG.info("admin API token (generated, no control_plane.admin_token configured) is in {}", generated);
       } else {
-        token = Optional.empty();
-        LOG.warn("no control_plane.admin_token configured: the admin API's /admin/ calls are refused");
+        admins = AdminTokens.none();
+        LOG.warn("no control_plane.admin_token or admins configured: the admin API's /admin/ calls are refused");
       }
       RuntimeStateSync sync = new RuntimeStateSync(store, publisher::publishRuntime);
       sync.start(Duration.ofMillis(config.store().pollIntervalMs()));
-      return new RuntimeStateService(store, sync, token, generated, clock);
+      return new RuntimeStateService(store, sync, admins, generated, clock);
     } catch (SQLException | CredentialRef.CredentialException | IOException | RuntimeException e) {
       store.close();
       throw e instanceof IOException io ? io : new IOException("cannot start the runtime state: " + e.getMessage(), e);
@@ -111,10 +117,16 @@ public final class RuntimeStateService implements AutoCloseable {
     return new SecretValue(token);
   }
 
-  /** Serves the admin API under /admin/ on the control plane's admin server. */
-  void mountOn(AdminServer admin, SnapshotPublisher publisher) {
+  /**
+   * Serves the admin API under /admin/ and consumers' own subscription requests under
+   * /v1/subscriptions on the control plane's admin server.
+   *
+   * @param policy the policy in force with the runtime state, to know consumers by their keys
+   */
+  void mountOn(AdminServer admin, SnapshotPublisher publisher, PolicySource policy) {
     admin.mount(AdminApi.PATH,
-        new AdminApi(store, () -> publisher.currentConfig().config(), token, sync::changed, clock));
+        new AdminApi(store, () -> publisher.currentConfig().config(), admins, sync::changed, clock));
+    admin.mount(ConsumerSubscriptionsApi.PATH, new ConsumerSubscriptionsApi(store, policy, sync::changed, clock));
   }
 
   /** Where the generated admin token is; empty when the config names one (or none). */
@@ -127,9 +139,9 @@ public final class RuntimeStateService implements AutoCloseable {
     return store;
   }
 
-  /** The admin token; empty when admin calls are refused. */
-  public Optional<AdminToken> adminToken() {
-    return token;
+  /** The admins' tokens; none when admin calls are refused. */
+  public AdminTokens admins() {
+    return admins;
   }
 
   public String storeDescription() {

@@ -47,9 +47,9 @@ public final class UsageLedgerService implements AutoCloseable {
     return UsageReportService.local(ledger::insert);
   }
 
-  /** Serves {@code /admin/usage} and {@code /admin/usage/budgets} with the admin token. */
+  /** Serves {@code /admin/usage} and {@code /admin/usage/budgets} to the admins. */
   void mountOn(AdminServer admin, RuntimeStateService runtimeState, Supplier<GatewayConfig> config) {
-    admin.mount(UsageApi.PATH, new UsageApi(ledger, runtimeState.adminToken(), new BudgetRemaining(ledger, config),
+    admin.mount(UsageApi.PATH, new UsageApi(ledger, runtimeState.admins(), new BudgetRemaining(ledger, config),
         clock));
   }
 

@@ -38,6 +38,7 @@ final class ConfigValidator {
     port("control_plane.admin_port", config.controlPlane().adminPort());
     port("ext_services.port", config.extServices().port());
     notBlank("listener.address", config.listener().address());
+    accessLog(config.listener().accessLog());
     notBlank("control_plane.address", config.controlPlane().address());
     notBlank("ext_services.address", config.extServices().address());
     range("ext_services.timeout_ms", config.extServices().timeoutMs(), 10, 60_000);
@@ -47,6 +48,7 @@ final class ConfigValidator {
     consumers(config.consumers());
     IdentityConfigValidator.validate(config, this::add);
     StoreConfigValidator.validate(config, environment, this::add);
+    AdminsValidator.validate(config.controlPlane(), environment, this::add);
     RequestLimitsValidator.validate(config, this::add);
     InspectionPolicyValidator.validate(config.policies(), this::add);
     BudgetConfigValidator.validate(config, this::add);
@@ -225,6 +227,18 @@ final class ConfigValidator {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Envoy opens the path from its own working directory, on its own machine: only an absolute
+   * path means the same file wherever Envoy runs. A control character (a stray line break from a
+   * template) is never part of a real path.
+   */
+  private void accessLog(AccessLogConfig accessLog) {
+    String path = accessLog.path();
+    if (!path.startsWith("/") || path.chars().anyMatch(Character::isISOControl)) {
+      add("listener.access_log.path", "must be an absolute path, such as /dev/stdout or /var/log/tollgate/access.log");
+    }
   }
 
   private void notBlank(String path, String value) {

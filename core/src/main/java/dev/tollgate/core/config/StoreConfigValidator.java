@@ -3,7 +3,7 @@ package dev.tollgate.core.config;
 import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 
-/** Checks the {@code store} section and {@code control_plane.admin_token}; findings carry YAML paths. */
+/** Checks the {@code store} section; findings carry YAML paths. */
 final class StoreConfigValidator {
   private StoreConfigValidator() {}
 
@@ -47,25 +47,29 @@ final class StoreConfigValidator {
     if (poll == null || poll < 100 || poll > 60_000) {
       add.accept("store.poll_interval_ms", "must be between 100 and 60000" + (poll == null ? "" : ", got " + poll));
     }
-    reference("control_plane.admin_token", config.controlPlane().adminToken(), environment, add);
   }
 
-  /** A reference must resolve now, so the operator learns of a missing variable before start. */
-  private static void reference(String path, String value, UnaryOperator<String> environment,
+  /**
+   * A reference must resolve now, so the operator learns of a missing variable before start.
+   *
+   * @return the secret, or empty when unset or reported as a problem
+   */
+  static java.util.Optional<SecretValue> reference(String path, String value, UnaryOperator<String> environment,
       BiConsumer<String, String> add) {
     if (value == null) {
-      return;
+      return java.util.Optional.empty();
     }
     var ref = CredentialRef.parse(value);
     if (ref.isEmpty()) {
       // Never echo the value: it may be the secret itself.
       add.accept(path, "must be a reference, env:VAR or file:PATH (inline secrets are not accepted)");
-      return;
+      return java.util.Optional.empty();
     }
     try {
-      ref.get().resolve(environment);
+      return java.util.Optional.of(ref.get().resolve(environment));
     } catch (CredentialRef.CredentialException e) {
       add.accept(path, e.getMessage());
+      return java.util.Optional.empty();
     }
   }
 }

@@ -17,6 +17,12 @@ public record OpenAiError(int status, String message, String type, String param,
         "invalid_request_error", null, "invalid_api_key");
   }
 
+  /** A known key past its expiry: the caller should ask for a new key rather than look for a typo. */
+  public static OpenAiError apiKeyExpired() {
+    return new OpenAiError(401, "This API key has expired. Ask the gateway's operator for a new one.",
+        "invalid_request_error", null, "api_key_expired");
+  }
+
   public static OpenAiError invalidRequest(String message, String param) {
     return new OpenAiError(400, message, "invalid_request_error", param, null);
   }

@@ -1,5 +1,6 @@
 package dev.tollgate.core.policy;
 
+import dev.tollgate.core.Sha256;
 import dev.tollgate.core.config.GatewayConfig;
 import dev.tollgate.core.config.InspectionPolicyConfig;
 import java.util.HashMap;
@@ -108,6 +109,24 @@ public record PolicySnapshot(
   /** The store's answer to a consumer's request for a public model name; empty if never asked. */
   public Optional<RuntimeState.Status> subscription(String consumer, String model) {
     return Optional.ofNullable(subscriptions.get(subscriptionKey(consumer, model)));
+  }
+
+  /**
+   * The stored key a presented key is, or empty. Keys created at run time ({@code tg_<prefix>_<secret>})
+   * are found by their non-secret prefix; config keys by their digest, a lookup whose timing can
+   * reveal at most something about a SHA-256 output, which does not help find a key. Either way
+   * the final comparison of the digests is constant-time. Expiry is the caller's to check
+   * ({@link ApiKeyEntry#isExpiredAt}); revoked keys are not in the policy at all. The one lookup
+   * for ext_authz and the control plane's consumer endpoints.
+   */
+  public Optional<ApiKeyEntry> apiKey(String presentedKey) {
+    byte[] presented = Sha256.of(presentedKey);
+    ApiKeyEntry stored = ApiKeyFormat.prefixOf(presentedKey).map(apiKeysByPrefix::get).orElse(null);
+    if (stored == null) {
+      // Not a runtime key (or a prefix the store does not know): maybe a key from the config file.
+      stored = apiKeysByHash.get(HexFormat.of().formatHex(presented));
+    }
+    return stored != null && stored.matches(presented) ? Optional.of(stored) : Optional.empty();
   }
 
   public Optional<ConsumerPolicy> consumer(String name) {

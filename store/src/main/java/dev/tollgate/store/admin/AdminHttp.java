@@ -12,7 +12,7 @@ import java.util.Optional;
 
 /**
  * What every admin endpoint ({@link AdminApi}, {@link UsageApi}) does the same way: the admin-token
- * check, query-string parsing, the store-unavailable error and sending a JSON answer. One copy, so
+ * check (which admin is calling), the bearer credential, query-string parsing, the store-unavailable error and sending a JSON answer. One copy, so
  * the endpoints cannot drift apart on who is let in or how an error looks.
  */
 final class AdminHttp {
@@ -21,24 +21,33 @@ final class AdminHttp {
   private AdminHttp() {}
 
   /**
-   * Why a call is refused, or empty when it may proceed: 403 while no token is configured, 401
-   * without {@code Authorization: Bearer <admin token>} or with the wrong token.
+   * The name of the admin whose token the call presents; refused with 403 while no admin token is
+   * configured, 401 without {@code Authorization: Bearer <token>} or with a token no admin has.
+   * Nothing the caller says about itself (such as a header naming a person) is trusted.
    */
-  static Optional<OpenAiError> refusal(Optional<AdminToken> token, HttpExchange exchange) {
-    if (token.isEmpty()) {
-      return Optional.of(new OpenAiError(403, "The admin API is disabled: set control_plane.admin_token "
-          + "(env:VAR or file:PATH) in the config.", "permission_error", null, "admin_api_disabled"));
+  static String admin(AdminTokens admins, HttpExchange exchange) throws JsonEndpoint.Refused {
+    if (admins.isEmpty()) {
+      throw new JsonEndpoint.Refused(new OpenAiError(403, "The admin API is disabled: set control_plane.admin_token "
+          + "or control_plane.admins (env:VAR or file:PATH) in the config.", "permission_error", null,
+          "admin_api_disabled"));
     }
-    String authorization = exchange.getRequestHeaders().getFirst("authorization");
-    if (authorization == null || !authorization.regionMatches(true, 0, "bearer ", 0, 7)) {
-      return Optional.of(new OpenAiError(401, "The admin API needs 'Authorization: Bearer <admin token>'.",
+    Optional<String> presented = bearer(exchange);
+    if (presented.isEmpty()) {
+      throw new JsonEndpoint.Refused(new OpenAiError(401, "The admin API needs 'Authorization: Bearer <admin token>'.",
           "invalid_request_error", null, "admin_token_required"));
     }
-    if (!token.get().matches(authorization.substring(7).strip())) {
-      return Optional.of(new OpenAiError(401, "Incorrect admin token.", "invalid_request_error", null,
-          "invalid_admin_token"));
+    return admins.admin(presented.get()).orElseThrow(() -> new JsonEndpoint.Refused(new OpenAiError(401,
+        "Incorrect admin token.", "invalid_request_error", null, "invalid_admin_token")));
+  }
+
+  /** The credential of {@code Authorization: Bearer <credential>}, or empty when there is none. */
+  static Optional<String> bearer(HttpExchange exchange) {
+    String authorization = exchange.getRequestHeaders().getFirst("authorization");
+    if (authorization == null || authorization.length() <= 7 || !authorization.regionMatches(true, 0, "bearer ", 0, 7)) {
+      return Optional.empty();
     }
-    return Optional.empty();
+    String credential = authorization.substring(7).strip();
+    return credential.isEmpty() ? Optional.empty() : Optional.of(credential);
   }
 
   /** The decoded query parameters, or empty when the query is not valid URL encoding ({@link #INVALID_QUERY}). */

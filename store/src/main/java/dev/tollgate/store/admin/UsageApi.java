@@ -40,13 +40,13 @@ public final class UsageApi implements HttpHandler {
       "backend");
 
   private final UsageLedger ledger;
-  private final Optional<AdminToken> token;
+  private final AdminTokens admins;
   private final BudgetRemaining budgets;
   private final Clock clock;
 
-  public UsageApi(UsageLedger ledger, Optional<AdminToken> token, BudgetRemaining budgets, Clock clock) {
+  public UsageApi(UsageLedger ledger, AdminTokens admins, BudgetRemaining budgets, Clock clock) {
     this.ledger = ledger;
-    this.token = token;
+    this.admins = admins;
     this.budgets = budgets;
     this.clock = clock;
   }
@@ -101,9 +101,10 @@ public final class UsageApi implements HttpHandler {
   }
 
   private void authenticate(HttpExchange exchange) throws Refused {
-    Optional<OpenAiError> refusal = AdminHttp.refusal(token, exchange);
-    if (refusal.isPresent()) {
-      throw new Refused(refusal.get());
+    try {
+      AdminHttp.admin(admins, exchange);
+    } catch (JsonEndpoint.Refused e) {
+      throw new Refused(e.error);
     }
   }
 

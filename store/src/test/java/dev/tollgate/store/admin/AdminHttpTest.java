@@ -5,20 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tollgate.core.config.SecretValue;
-import dev.tollgate.core.openai.OpenAiError;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The admin-token rule and query parsing every admin endpoint shares, over a real loopback HTTP exchange. */
+/** The admin-token rule (which admin calls) and query parsing every admin endpoint shares, over a real loopback HTTP exchange. */
 class AdminHttpTest {
   private final HttpClient client = HttpClient.newHttpClient();
   private HttpServer server;
@@ -30,16 +29,15 @@ class AdminHttpTest {
     }
   }
 
-  /** A loopback endpoint that answers the refusal, or 200 when the call may proceed. */
-  private URI serve(Optional<AdminToken> token) throws Exception {
+  /** A loopback endpoint that answers the refusal, or 200 and the admin's name when the call may proceed. */
+  private URI serve(AdminTokens admins) throws Exception {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/admin/", exchange -> {
       try (HttpExchange ex = exchange) {
-        Optional<OpenAiError> refusal = AdminHttp.refusal(token, ex);
-        if (refusal.isPresent()) {
-          AdminHttp.send(ex, refusal.get().status(), refusal.get().toJson());
-        } else {
-          AdminHttp.send(ex, 200, "{\"ok\":true}");
+        try {
+          AdminHttp.send(ex, 200, "{\"admin\":\"" + AdminHttp.admin(admins, ex) + "\"}");
+        } catch (JsonEndpoint.Refused refused) {
+          AdminHttp.send(ex, refused.error.status(), refused.error.toJson());
         }
       }
     });
@@ -57,14 +55,14 @@ class AdminHttpTest {
 
   @Test
   void refusesEveryCallWhileNoTokenIsConfigured() throws Exception {
-    HttpResponse<String> response = get(serve(Optional.empty()), "Bearer anything");
+    HttpResponse<String> response = get(serve(AdminTokens.none()), "Bearer anything");
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(response.body()).contains("admin_api_disabled");
   }
 
   @Test
   void needsTheRightBearerToken() throws Exception {
-    URI uri = serve(Optional.of(new AdminToken(new SecretValue("s3cret-admin"))));
+    URI uri = serve(new AdminTokens(List.of(new AdminToken("admin", new SecretValue("s3cret-admin")))));
     HttpResponse<String> none = get(uri, null);
     assertThat(none.statusCode()).isEqualTo(401);
     assertThat(none.body()).contains("admin_token_required");
@@ -75,6 +73,25 @@ class AdminHttpTest {
     assertThat(right.statusCode()).isEqualTo(200);
     assertThat(right.headers().firstValue("content-type")).contains("application/json");
     assertThat(right.headers().firstValue("cache-control")).contains("no-store");
+    assertThat(get(uri, "Bearer ").body()).contains("admin_token_required");
+  }
+
+  @Test
+  void eachTokenIsItsAdminAndAClaimedNameIsNotTrusted() throws Exception {
+    URI uri = serve(new AdminTokens(List.of(new AdminToken("admin", new SecretValue("shared-token")),
+        new AdminToken("ops-alice", new SecretValue("alice-token")),
+        new AdminToken("ops-bob", new SecretValue("bob-token")))));
+    assertThat(get(uri, "Bearer alice-token").body()).isEqualTo("{\"admin\":\"ops-alice\"}");
+    assertThat(get(uri, "Bearer bob-token").body()).isEqualTo("{\"admin\":\"ops-bob\"}");
+    assertThat(get(uri, "Bearer shared-token").body()).isEqualTo("{\"admin\":\"admin\"}");
+    HttpResponse<String> claimed = client.send(HttpRequest.newBuilder(uri).header("authorization", "Bearer bob-token")
+        .header("x-tollgate-admin-actor", "ops-alice").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(claimed.body()).isEqualTo("{\"admin\":\"ops-bob\"}");
+    HttpResponse<String> wrong = get(uri, "Bearer alice-token-x");
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.body()).contains("invalid_admin_token").doesNotContain("alice-token");
+    assertThat(new AdminTokens(List.of(new AdminToken("ops-alice", new SecretValue("alice-token")))).toString())
+        .isEqualTo("AdminTokens[ops-alice]");
   }
 
   @Test
