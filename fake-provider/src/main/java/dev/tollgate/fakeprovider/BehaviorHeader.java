@@ -25,7 +25,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code sse-per-char} (every code point of the text in its own chunk, so any echoed
  *       placeholder is split across chunks); {@code ignore-max-tokens} (answers as if the request
  *       gave no {@code max_tokens}/{@code max_completion_tokens}, as a provider that ignores the
- *       cap). Anything else is normal.</li>
+ *       cap); {@code tool-call} (a chat answer that calls tools instead of writing text, echoing
+ *       the tool calls of the request's last assistant message, see {@link ToolCallReply}; streamed
+ *       arguments come a few characters per chunk, so an echoed placeholder is split across chunks)
+ *       and {@code tool-call-ignore-max-tokens} (the same, ignoring the completion cap);
+ *       {@code no-usage} (a plain answer without its {@code usage} object, as some
+ *       OpenAI-compatible servers send). Anything else is normal.</li>
  *   <li>{@code x-fake-provider-fail-first: N} with {@code x-fake-provider-key: K}: misbehave only on
  *       the first N requests carrying key K, then answer normally, so a test can watch a retry
  *       succeed.</li>
@@ -55,6 +60,15 @@ final class BehaviorHeader {
 
     /** Answers as if the request set no completion cap. */
     record IgnoreMaxTokens() implements Misbehavior {}
+
+    /**
+     * A chat answer of function calls ({@link ToolCallReply}) instead of text; with
+     * {@code ignoreMaxTokens} as if the request set no completion cap.
+     */
+    record ToolCall(boolean ignoreMaxTokens) implements Misbehavior {}
+
+    /** A plain answer without {@code usage}. */
+    record NoUsage() implements Misbehavior {}
 
     /** A well-formed reply put on the wire in one of the ways {@link StreamFault} names. */
     record WireFault(StreamFault fault) implements Misbehavior {}
@@ -110,6 +124,12 @@ final class BehaviorHeader {
         return Optional.of(new Misbehavior.WireFault(StreamFault.SSE_PER_CHAR));
       case "ignore-max-tokens":
         return Optional.of(new Misbehavior.IgnoreMaxTokens());
+      case "tool-call":
+        return Optional.of(new Misbehavior.ToolCall(false));
+      case "tool-call-ignore-max-tokens":
+        return Optional.of(new Misbehavior.ToolCall(true));
+      case "no-usage":
+        return Optional.of(new Misbehavior.NoUsage());
       default:
         break;
     }

@@ -1,6 +1,7 @@
 package dev.tollgate.fakeprovider;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -32,6 +33,60 @@ final class ChatCompletionsEndpoint implements Endpoint {
         : new Reply.Json(200, whole(identity, reply, promptTokens));
   }
 
+  /**
+   * The answer under {@code x-fake-provider-behavior: tool-call}: function calls instead of text,
+   * whole or streamed as OpenAI sends them (see {@link ToolCallReply}).
+   */
+  Reply toolCalls(ObjectNode body, String model) throws RequestRejected {
+    JsonNode messages = messages(body);
+    RequestOptions options = RequestOptions.read(body, "max_completion_tokens", "max_tokens");
+    ToolCallReply reply = ToolCallReply.answering(body, lastUserText(messages), options.maxTokens());
+    int promptTokens = TokenEstimate.of(allText(messages));
+    ResponseIdentity identity = ResponseIdentity.mint("chatcmpl-", model);
+    if (!options.stream()) {
+      ObjectNode root = whole(identity, null, reply.finishReason(), reply.completionTokens(), promptTokens);
+      ObjectNode message = (ObjectNode) root.at("/choices/0/message");
+      JsonNode refusal = message.remove("refusal");
+      JsonNode annotations = message.remove("annotations");
+      ArrayNode calls = message.putArray("tool_calls"); // after content, as OpenAI writes it
+      for (ToolCallReply.Call call : reply.calls()) {
+        ObjectNode entry = calls.addObject();
+        entry.put("id", call.id());
+        entry.put("type", "function");
+        entry.putObject("function").put("name", call.name()).put("arguments", call.arguments());
+      }
+      message.set("refusal", refusal);
+      message.set("annotations", annotations);
+      return new Reply.Json(200, root);
+    }
+    List<JsonNode> chunks = new ArrayList<>();
+    for (int i = 0; i < reply.calls().size(); i++) {
+      ToolCallReply.Call call = reply.calls().get(i);
+      // The first chunk of each call names it; the arguments follow in small pieces.
+      ObjectNode opening = JSON.objectNode();
+      if (i == 0) {
+        opening.put("role", "assistant");
+        opening.putNull("content");
+      }
+      ObjectNode named = opening.putArray("tool_calls").addObject();
+      named.put("index", i);
+      named.put("id", call.id());
+      named.put("type", "function");
+      named.putObject("function").put("name", call.name()).put("arguments", "");
+      if (i == 0) {
+        opening.putNull("refusal");
+      }
+      chunks.add(chunk(identity, options.includeUsage(), opening, null));
+      for (String piece : ToolCallReply.pieces(call.arguments())) {
+        ObjectNode delta = JSON.objectNode();
+        delta.putArray("tool_calls").addObject().put("index", i).putObject("function").put("arguments", piece);
+        chunks.add(chunk(identity, options.includeUsage(), delta, null));
+      }
+    }
+    finish(chunks, identity, options.includeUsage(), reply.finishReason(), promptTokens, reply.completionTokens());
+    return new Reply.EventStream(chunks);
+  }
+
   private static JsonNode messages(ObjectNode body) throws RequestRejected {
     JsonNode messages = body.get("messages");
     if (messages == null || messages.isNull()) {
@@ -52,6 +107,12 @@ final class ChatCompletionsEndpoint implements Endpoint {
   }
 
   private ObjectNode whole(ResponseIdentity identity, CannedReply reply, int promptTokens) {
+    return whole(identity, reply.text(), reply.finishReason(), reply.completionTokens(), promptTokens);
+  }
+
+  /** @param text the message's content; null for a message that only calls tools */
+  private static ObjectNode whole(ResponseIdentity identity, String text, String finishReason, int completionTokens,
+      int promptTokens) {
     ObjectNode root = JSON.objectNode();
     root.put("id", identity.id());
     root.put("object", "chat.completion");
@@ -61,12 +122,12 @@ final class ChatCompletionsEndpoint implements Endpoint {
     choice.put("index", 0);
     ObjectNode message = choice.putObject("message");
     message.put("role", "assistant");
-    message.put("content", reply.text());
+    message.put("content", text);
     message.putNull("refusal");
     message.putArray("annotations");
     choice.putNull("logprobs");
-    choice.put("finish_reason", reply.finishReason());
-    root.set("usage", usage(promptTokens, reply.completionTokens()));
+    choice.put("finish_reason", finishReason);
+    root.set("usage", usage(promptTokens, completionTokens));
     root.put("service_tier", "default");
     root.putNull("system_fingerprint");
     return root;
@@ -83,14 +144,20 @@ final class ChatCompletionsEndpoint implements Endpoint {
     for (String piece : reply.pieces(settings.streamChunks())) {
       chunks.add(chunk(identity, includeUsage, JSON.objectNode().put("content", piece), null));
     }
-    chunks.add(chunk(identity, includeUsage, JSON.objectNode(), reply.finishReason()));
+    finish(chunks, identity, includeUsage, reply.finishReason(), promptTokens, reply.completionTokens());
+    return new Reply.EventStream(chunks);
+  }
+
+  /** The chunk with the finish reason, then the usage-only chunk when the request asked for it. */
+  private static void finish(List<JsonNode> chunks, ResponseIdentity identity, boolean includeUsage,
+      String finishReason, int promptTokens, int completionTokens) {
+    chunks.add(chunk(identity, includeUsage, JSON.objectNode(), finishReason));
     if (includeUsage) {
       ObjectNode usageChunk = header(identity);
       usageChunk.putArray("choices");
-      usageChunk.set("usage", usage(promptTokens, reply.completionTokens()));
+      usageChunk.set("usage", usage(promptTokens, completionTokens));
       chunks.add(usageChunk);
     }
-    return new Reply.EventStream(chunks);
   }
 
   private static ObjectNode chunk(

@@ -93,16 +93,30 @@ final class ProviderHandler implements HttpHandler {
       return ApiError.missingModel().toReply();
     }
     ObjectNode body = (ObjectNode) request.json();
-    if (misbehavior instanceof BehaviorHeader.Misbehavior.IgnoreMaxTokens) {
+    if (misbehavior instanceof BehaviorHeader.Misbehavior.IgnoreMaxTokens
+        || misbehavior instanceof BehaviorHeader.Misbehavior.ToolCall toolCall && toolCall.ignoreMaxTokens()) {
       body = body.deepCopy();
       body.remove("max_tokens");
       body.remove("max_completion_tokens");
     }
     try {
-      return endpoint.answer(body, request.model());
+      Reply reply = misbehavior instanceof BehaviorHeader.Misbehavior.ToolCall
+          && endpoint instanceof ChatCompletionsEndpoint chat
+          ? chat.toolCalls(body, request.model()) : endpoint.answer(body, request.model());
+      return misbehavior instanceof BehaviorHeader.Misbehavior.NoUsage ? withoutUsage(reply) : reply;
     } catch (RequestRejected rejected) {
       return rejected.error().toReply();
     }
+  }
+
+  /** A plain JSON answer with its {@code usage} object removed; anything else as it is. */
+  private static Reply withoutUsage(Reply reply) {
+    if (reply instanceof Reply.Json json && json.body() instanceof ObjectNode root) {
+      ObjectNode copy = root.deepCopy();
+      copy.remove("usage");
+      return new Reply.Json(json.status(), copy, json.headers());
+    }
+    return reply;
   }
 
   private void crashed(HttpExchange exchange, IncomingRequest request, Exception cause) {

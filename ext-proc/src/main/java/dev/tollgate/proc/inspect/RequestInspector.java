@@ -9,6 +9,8 @@ import dev.tollgate.inspect.PromptText;
 import dev.tollgate.inspect.guard.GuardAction;
 import dev.tollgate.inspect.guard.GuardVerdict;
 import dev.tollgate.inspect.guard.PromptView;
+import dev.tollgate.inspect.pii.PiiEngine;
+import dev.tollgate.inspect.pii.PiiMatch;
 import dev.tollgate.inspect.pii.Pseudonyms;
 import dev.tollgate.inspect.pii.RequestRedaction;
 import dev.tollgate.inspect.tokens.TokenCounter;
@@ -41,6 +43,13 @@ public final class RequestInspector implements AutoCloseable {
   public static final String UNREADABLE_CONTENT = "unreadable_content";
 
   private static final com.fasterxml.jackson.databind.ObjectMapper ERRORS = new com.fasterxml.jackson.databind.ObjectMapper();
+  /**
+   * The built-in detectors (default regions), for prompt texts put into audit records under a
+   * policy without a {@code pii} section. Built on first use: only audit.include_prompt needs it.
+   */
+  private static final class AuditDetectors {
+    static final PiiEngine ENGINE = PiiEngine.compile(null);
+  }
   private final InspectionPolicies policies = new InspectionPolicies();
   private final TokenCounter tokens = TokenCounter.shared();
   private final GatewayMetrics metrics;
@@ -183,9 +192,11 @@ public final class RequestInspector implements AutoCloseable {
     List<AuditRecord.PromptEntry> auditPrompt = null;
     if (policy.includePrompt()) {
       auditPrompt = new ArrayList<>();
+      PiiEngine detectors = policy.pii() != null ? policy.pii() : AuditDetectors.ENGINE;
       for (PromptSlot slot : prompt.slots()) {
-        // Read back from the tree: what the provider sees, redacted.
-        auditPrompt.add(new AuditRecord.PromptEntry(slot.text().path(), slot.text().role(), current(slot)));
+        // Read back from the tree: what the provider sees, redacted; then masked for the log.
+        auditPrompt.add(new AuditRecord.PromptEntry(slot.text().path(), slot.text().role(),
+            maskAll(detectors, current(slot))));
       }
     }
     metrics.recordInspection(policy.name(), Duration.ofNanos(System.nanoTime() - inspectStart));
@@ -256,6 +267,25 @@ public final class RequestInspector implements AutoCloseable {
       }
     }
     return targets.get(0);
+  }
+
+  /**
+   * The text with every value any detector finds replaced by {@code [TYPE]}, whatever the policy's
+   * actions say (none, or only some types): the policy decides what the provider may see, but the
+   * audit log never holds a PII value. Placeholders ({@code <EMAIL_1>}) stay; they hold none.
+   */
+  static String maskAll(PiiEngine detectors, String text) {
+    List<PiiMatch> matches = detectors.scan(text);
+    if (matches.isEmpty()) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    int at = 0;
+    for (PiiMatch match : matches) {
+      out.append(text, at, match.start()).append('[').append(match.entityType()).append(']');
+      at = match.end();
+    }
+    return out.append(text, at, text.length()).toString();
   }
 
   private static String current(PromptSlot slot) {

@@ -11,4 +11,10 @@ public interface CompletionCap {
 
   /** @return false when sending this text would run past the cap: the stream is cut before it */
   boolean admit(String text);
+
+  /**
+   * The provider's text of one choice of a plain (not streamed) 2xx answer that reported no
+   * usage: it goes out whole, so it is only counted, for the charge. Ignored by default.
+   */
+  default void answered(String text) {}
 }

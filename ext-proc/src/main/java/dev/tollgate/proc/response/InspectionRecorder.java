@@ -9,7 +9,8 @@ import java.time.Duration;
 
 /**
  * Records a response's end into the gateway's metrics (GenAI token usage, duration, time to first
- * token, time per output token) and writes the request's one audit record.
+ * token, time per output token, PII values masked in the answer) and writes the request's one
+ * audit record.
  */
 final class InspectionRecorder implements ResponseRecorder {
   static final String UNINSPECTED = "tollgate.response.uninspected";
@@ -52,13 +53,16 @@ final class InspectionRecorder implements ResponseRecorder {
           .tag("gen_ai.request.model", inspection.model())
           .register(metrics.registry()).increment(summary.brokenEvents());
     }
+    if (summary.responsePii() != null) {
+      metrics.recordPiiEntities(inspection.policyName(), "response", summary.responsePii());
+    }
     if (audit != null && inspection.claimAudit()) {
       AuditRecord.Tokens tokens = summary.usage().map(usage -> new AuditRecord.Tokens(null,
           clamp(usage.promptTokens()), clamp(usage.completionTokens()), clamp(usage.cachedTokens()),
           clamp(usage.reasoningTokens()), clamp(usage.totalTokens()))).orElse(null);
       audit.write(inspection.allowedRecord(summary.status(), backend.isEmpty() ? null : backend,
           summary.providerModel(),
-          tokens, null));
+          tokens, summary.responsePii()));
     }
   }
 

@@ -13,7 +13,11 @@ import io.envoyproxy.envoy.service.ext_proc.v3.CommonResponse;
 import io.envoyproxy.envoy.service.ext_proc.v3.HeaderMutation;
 import io.envoyproxy.envoy.service.ext_proc.v3.HttpBody;
 import io.envoyproxy.envoy.service.ext_proc.v3.HttpHeaders;
+import io.envoyproxy.envoy.service.ext_proc.v3.ImmediateResponse;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
+import io.envoyproxy.envoy.type.v3.HttpStatus;
+import io.envoyproxy.envoy.type.v3.StatusCode;
+import dev.tollgate.core.openai.OpenAiError;
 import dev.tollgate.proc.inspect.AuditLog;
 import dev.tollgate.proc.inspect.GatewayMetrics;
 import dev.tollgate.proc.inspect.RequestInspection;
@@ -103,7 +107,11 @@ public final class ResponseProcessing {
     boolean identity = encoding.isEmpty() || encoding.equals("identity");
     ProcessingMode.BodySendMode mode = ProcessingMode.BodySendMode.NONE;
     if (!identity && !gzip) {
-      uninspected = "encoding_" + encoding.replaceAll("[^a-z0-9-]", "_");
+      String name = encoding.replaceAll("[^a-z0-9-]", "_");
+      if (plan.text() != null) {
+        return unreadableEncoding(name, mutation);
+      }
+      uninspected = "encoding_" + name;
     } else if (contentType.startsWith("text/event-stream")) {
       stream = new StreamRewriter(plan, json);
       stream.cap(cap);
@@ -206,7 +214,13 @@ public final class ResponseProcessing {
         return;
       }
     }
+    if (!com.google.protobuf.UnsafeByteOperations.unsafeWrap(body).isValidUtf8()) {
+      // Jackson refuses invalid UTF-8, and the answer would pass unread: placeholders not restored,
+      // values the policy masks not masked. Read it as the stream side does, bad bytes as U+FFFD.
+      body = new String(body, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+    }
     PlainRewriter.Result result = new PlainRewriter(plan, json).rewrite(status, body);
+    result.texts().forEach(cap::answered); // no usage: the budget estimates the completion
     plainUsage = result.usage();
     plainProviderModel = result.providerModel();
     result.headers().forEach((name, value) -> mutation.addSetHeaders(header(name, value)));
@@ -222,6 +236,30 @@ public final class ResponseProcessing {
       }
     }
     common.setHeaderMutation(mutation);
+  }
+
+  /**
+   * The provider compressed in an encoding the gateway cannot decode, although it was asked for
+   * {@code identity}, and this answer has PII work (placeholders to restore, values to mask):
+   * passing it unread would deliver what the policy must not, so the client gets a 502 instead,
+   * with the headers already decided (request id, limit headers).
+   */
+  private ProcessingResponse unreadableEncoding(String name, HeaderMutation.Builder decided) {
+    status = 502;
+    bodyEnded = true;
+    OpenAiError error = new OpenAiError(502, "The model provider answered in content-encoding '" + name
+        + "', which the gateway cannot read; this request's policy must inspect the answer, so it was not"
+        + " delivered.", "api_error", null, "upstream_error");
+    HeaderMutation.Builder headers = HeaderMutation.newBuilder()
+        .addAllSetHeaders(decided.getSetHeadersList())
+        .addSetHeaders(header("content-type", "application/json"));
+    return ProcessingResponse.newBuilder()
+        .setImmediateResponse(ImmediateResponse.newBuilder()
+            .setStatus(HttpStatus.newBuilder().setCode(StatusCode.BadGateway))
+            .setHeaders(headers)
+            .setBody(ByteString.copyFromUtf8(error.toJson()))
+            .setDetails("tollgate_upstream_encoding"))
+        .build();
   }
 
   private void headerRewrites(Map<String, String> headers, HeaderMutation.Builder mutation) {
@@ -262,7 +300,8 @@ public final class ResponseProcessing {
     ResponseSummary summary = new ResponseSummary(plan.publicModel(), plan.stream(), status, usage(),
         System.nanoTime() - plan.startNanos(), stream == null ? -1 : stream.firstTokenNanos(), outcome,
         stream == null ? 0 : stream.brokenEvents(), uninspected,
-        stream == null ? plainProviderModel : stream.providerModel());
+        stream == null ? plainProviderModel : stream.providerModel(),
+        plan.text() == null ? null : plan.text().maskedCounts());
     try {
       settlement.record(summary);
     } catch (RuntimeException e) {

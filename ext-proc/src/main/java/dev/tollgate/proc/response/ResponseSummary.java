@@ -1,5 +1,6 @@
 package dev.tollgate.proc.response;
 
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -15,10 +16,12 @@ import java.util.Optional;
  * @param uninspected       why the body could not be inspected (e.g. too_large, encoding_br),
  *                          null when it was
  * @param providerModel     the model name the provider put in its answer, or null
+ * @param responsePii       values the PII transform masked in the answer (text and tool-call
+ *                          arguments), by entity type; null when no PII transform ran on it
  */
 public record ResponseSummary(String publicModel, boolean stream, int status, Optional<TokenUsage> usage,
     long durationNanos, long firstTokenNanos, String outcome, int brokenEvents, String uninspected,
-    String providerModel) {
+    String providerModel, Map<String, Integer> responsePii) {
 
   public static final String COMPLETE = "complete";
   public static final String TRUNCATED = "truncated";

@@ -2,7 +2,7 @@ package dev.tollgate.proc.response;
 
 /**
  * What the response side does to model output text (PII restore and masking). Null in a plan
- * means no transform: streams then pass with the least work.
+ * means no transform: streams then pass with the least work. One per response.
  */
 public interface ResponseTextTransform {
   /** A whole text of a plain response. */
@@ -10,6 +10,15 @@ public interface ResponseTextTransform {
 
   /** One per streamed choice; holds back only what could still change. */
   ChoiceStream openChoice();
+
+  /**
+   * Values masked so far on this response, by entity type, over every whole text and every
+   * stream opened (also streams cut before their end): for metrics and the audit record. Never
+   * the values.
+   */
+  default java.util.Map<String, Integer> maskedCounts() {
+    return java.util.Map.of();
+  }
 
   interface ChoiceStream {
     /** @return the text that is safe to send now (maybe empty) */

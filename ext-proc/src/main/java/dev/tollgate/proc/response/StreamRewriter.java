@@ -15,17 +15,18 @@ import java.util.TreeMap;
 /**
  * Rewrites an OpenAI event stream chunk by chunk as Envoy hands it over: reads the provider's
  * usage, drops the usage-only chunk when the gateway (not the client) asked for it, writes the
- * public model name, applies field rewrites, and runs each choice's text through its own
- * {@link ResponseTextTransform.ChoiceStream}, flushing what that held back before the choice's
- * final chunk (or before {@code [DONE]}, or at the end of a truncated stream). Events nobody
- * changes go out as the exact bytes that came in. Not thread-safe: one per response.
+ * public model name, applies field rewrites, and runs each choice's text and each of its tool
+ * calls' arguments through their own PII streams ({@link OpenChoice}), flushing what those held
+ * back before the choice's final chunk (or before {@code [DONE]}, or at the end of a truncated
+ * stream). Text and arguments alike are offered to the budget's {@link CompletionCap}. Events
+ * nobody changes go out as the exact bytes that came in. Not thread-safe: one per response.
  */
 final class StreamRewriter {
   private final ResponsePlan plan;
   private final ObjectMapper json;
   private final BodyRewrites rewrites;
   private final SseDecoder decoder = new SseDecoder();
-  private final Map<Integer, ResponseTextTransform.ChoiceStream> choices = new TreeMap<>();
+  private final Map<Integer, OpenChoice> choices = new TreeMap<>();
   private ObjectNode template;
   private Optional<TokenUsage> usage = Optional.empty();
   private long firstTokenNanos = -1;
@@ -35,7 +36,7 @@ final class StreamRewriter {
   /** {@code "model":"<public name>"} as compact JSON; a chunk without it needs the rewrite. */
   private final String modelNeedle;
   private boolean ended;
-  /** The budget's bound on delivered text; once it refuses, the stream is over for the client. */
+  /** The budget's bound on delivered text and arguments; once it refuses, the stream is over for the client. */
   private CompletionCap cap = CompletionCap.NONE;
   private boolean capRefused;
   private boolean cut;
@@ -136,14 +137,17 @@ final class StreamRewriter {
         || trimmed.contains("\"error\"") || (modelNeedle != null && !trimmed.contains(modelNeedle))) {
       return false;
     }
-    if (firstTokenNanos < 0) {
-      int at = trimmed.indexOf(plan.completionsText() ? "\"text\":\"" : "\"content\":\"");
-      int value = at + (plan.completionsText() ? 8 : 11);
-      if (at >= 0 && value < trimmed.length() && trimmed.charAt(value) != '"') {
-        sawText("x");
-      }
+    if (firstTokenNanos < 0 && (hasText(trimmed, plan.completionsText() ? "\"text\":\"" : "\"content\":\"")
+        || hasText(trimmed, "\"arguments\":\""))) {
+      sawText("x");
     }
     return true;
+  }
+
+  /** The compact JSON has {@code key} (ending in its opening quote) followed by a non-empty string. */
+  private static boolean hasText(String data, String key) {
+    int value = data.indexOf(key);
+    return value >= 0 && value + key.length() < data.length() && data.charAt(value + key.length()) != '"';
   }
 
   /** @return null to drop the chunk, an empty array to send it unchanged, or the new bytes */
@@ -188,39 +192,91 @@ final class StreamRewriter {
     ObjectNode holder = textHolder(choice);
     String field = plan.completionsText() ? "text" : "content";
     JsonNode text = holder == null ? null : holder.get(field);
-    choiceIndexes.add(choice.path("index").asInt(0));
-    if (text != null && text.isTextual() && !capRefused && !cap.admit(text.textValue())) {
+    String textValue = text != null && text.isTextual() ? text.textValue() : null;
+    int index = choice.path("index").asInt(0);
+    choiceIndexes.add(index);
+    // Completions have no tool calls; a chat delta may carry arguments beside (or instead of) text.
+    Map<Integer, ObjectNode> functions = holder == null || plan.completionsText()
+        ? Map.of() : ToolCalls.functions(holder);
+    if (!capRefused && !admit(textValue, functions)) {
       capRefused = true;
     }
     if (plan.text() == null) {
-      if (text != null && text.isTextual()) {
-        sawText(text.textValue());
+      if (textValue != null) {
+        sawText(textValue);
       }
+      functions.values().forEach(function -> {
+        String arguments = ToolCalls.arguments(function);
+        if (arguments != null) {
+          sawText(arguments);
+        }
+      });
       return false;
     }
-    int index = choice.path("index").asInt(0);
     boolean changed = false;
-    if (text != null && text.isTextual()) {
-      String safe = choices.computeIfAbsent(index, i -> plan.text().openChoice()).accept(text.textValue());
+    if (textValue != null) {
+      String safe = open(index).text(textValue);
       sawText(safe);
-      if (!safe.equals(text.textValue())) {
+      if (!safe.equals(textValue)) {
         holder.put(field, safe);
+        changed = true;
+      }
+    }
+    for (Map.Entry<Integer, ObjectNode> function : functions.entrySet()) {
+      String arguments = ToolCalls.arguments(function.getValue());
+      if (arguments == null) {
+        continue;
+      }
+      String safe = open(index).arguments(function.getKey(), arguments);
+      sawText(safe);
+      if (!safe.equals(arguments)) {
+        function.getValue().put("arguments", safe);
         changed = true;
       }
     }
     JsonNode finish = choice.get("finish_reason");
     if (finish != null && !finish.isNull()) {
-      ResponseTextTransform.ChoiceStream stream = choices.remove(index);
-      String tail = stream == null ? "" : stream.finish();
-      if (!tail.isEmpty()) {
-        sawText(tail);
+      OpenChoice stream = choices.remove(index);
+      OpenChoice.Tails tails = stream == null ? null : stream.finish();
+      if (tails != null && !tails.isEmpty()) {
         ObjectNode target = holder != null ? holder : plan.completionsText() ? choice : choice.putObject("delta");
-        JsonNode before = target.get(field);
-        target.put(field, (before != null && before.isTextual() ? before.textValue() : "") + tail);
+        addTails(target, field, tails);
         changed = true;
       }
     }
     return changed;
+  }
+
+  private OpenChoice open(int index) {
+    return choices.computeIfAbsent(index, i -> new OpenChoice(plan.text()));
+  }
+
+  /**
+   * Offers a choice's text and tool-call arguments of one chunk to the cap, as one piece: the
+   * provider produced them together, so they are sent or cut together.
+   */
+  private boolean admit(String text, Map<Integer, ObjectNode> functions) {
+    StringBuilder offered = text == null ? null : new StringBuilder(text);
+    for (ObjectNode function : functions.values()) {
+      String arguments = ToolCalls.arguments(function);
+      if (arguments != null) {
+        offered = offered == null ? new StringBuilder(arguments) : offered.append(arguments);
+      }
+    }
+    return offered == null || cap.admit(offered.toString());
+  }
+
+  /** Puts held-back output into a chunk's text holder: text after its text, arguments after theirs. */
+  private void addTails(ObjectNode target, String field, OpenChoice.Tails tails) {
+    if (!tails.text().isEmpty()) {
+      sawText(tails.text());
+      JsonNode before = target.get(field);
+      target.put(field, (before != null && before.isTextual() ? before.textValue() : "") + tails.text());
+    }
+    tails.arguments().forEach((key, tail) -> {
+      sawText(tail);
+      ToolCalls.appendArguments(target, key, tail);
+    });
   }
 
   /** Time to first token as the client sees it: held-back text counts when it is sent. */
@@ -243,22 +299,19 @@ final class StreamRewriter {
     if (choices.isEmpty()) {
       return;
     }
-    Iterator<Map.Entry<Integer, ResponseTextTransform.ChoiceStream>> open = choices.entrySet().iterator();
+    Iterator<Map.Entry<Integer, OpenChoice>> open = choices.entrySet().iterator();
     while (open.hasNext()) {
-      Map.Entry<Integer, ResponseTextTransform.ChoiceStream> entry = open.next();
-      String tail = entry.getValue().finish();
+      Map.Entry<Integer, OpenChoice> entry = open.next();
+      OpenChoice.Tails tails = entry.getValue().finish();
       open.remove();
-      if (tail.isEmpty()) {
+      if (tails.isEmpty()) {
         continue;
       }
       ObjectNode chunk = template == null ? json.createObjectNode() : template.deepCopy();
       ObjectNode choice = chunk.putArray("choices").addObject();
       choice.put("index", entry.getKey());
-      if (plan.completionsText()) {
-        choice.put("text", tail);
-      } else {
-        choice.putObject("delta").put("content", tail);
-      }
+      String field = plan.completionsText() ? "text" : "content";
+      addTails(plan.completionsText() ? choice : choice.putObject("delta"), field, tails);
       choice.putNull("finish_reason");
       rewrites.apply(chunk);
       try {
@@ -277,7 +330,7 @@ final class StreamRewriter {
   private byte[] cutOff() {
     cut = true;
     sawDone = true;
-    choices.clear(); // held-back text would run further past the cap
+    choices.clear(); // held-back text and arguments would run further past the cap
     ObjectNode last = template == null ? json.createObjectNode() : template.deepCopy();
     ArrayNode list = last.putArray("choices");
     for (int index : choiceIndexes.isEmpty() ? java.util.Set.of(0) : choiceIndexes) {
