@@ -232,6 +232,9 @@ final class RouterStageStream extends ProcessorStream {
     }
     responseStatus = RequestInspection.status(headers.get(":status"));
     backend = headers.get(TollgateHeaders.BACKEND); // set by the weighted cluster, not for the client
+    if (reservation != null) {
+      reservation.answeredBy(backend); // its price may be the backend's own
+    }
     response.getResponseHeadersBuilder().getResponseBuilder().getHeaderMutationBuilder()
         .addRemoveHeaders(TollgateHeaders.BACKEND);
     if (inspection != null && inspection.guardHeader() != null) {

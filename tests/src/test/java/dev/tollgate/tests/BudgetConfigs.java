@@ -23,9 +23,10 @@ final class BudgetConfigs {
   static final long OUTPUT_NANOS_PER_TOKEN = 2_000_000L;
 
   /**
-   * alice: 200 tokens a day; bob: 0.05 USD a month on gpt-4o; carol: 1000 tokens an hour (the
-   * concurrency test); dave: 60 tokens a calendar minute; erin: team red's 40 tokens a day; gina:
-   * plenty (streams); hank: 0.5 USD a day. {{REDIS}} is a redis section or nothing.
+   * alice: 200 tokens a day; bob: 0.05 USD a month on gpt-4o; carol: 1000 tokens a rolling day (the
+   * concurrency tests: a rolling window still counts what was spent just before midnight, so the
+   * totals stay exact across it); dave: 60 tokens a calendar minute; erin: team red's 40 tokens a
+   * day; gina: plenty, rolling (streams); hank: 0.5 USD a day. {{REDIS}} is a redis section or nothing.
    */
   static final String TEMPLATE = """
       listener: { address: 127.0.0.1, port: {{LISTENER_PORT}} }
@@ -59,7 +60,7 @@ final class BudgetConfigs {
         limits:
           - { name: alice-daily, consumer: alice, window: day, tokens: 200 }
           - { name: bob-gpt-4o, consumer: bob, model: gpt-4o, window: month, usd: 0.05 }
-          - { name: carol-hourly, consumer: carol, window: hour, tokens: 1000 }
+          - { name: carol-rolling, consumer: carol, window: day, rolling: true, tokens: 1000 }
           - { name: dave-minute, consumer: dave, window: minute, tokens: 60 }
           - { name: red-daily, team: red, window: day, tokens: 40 }
           - { name: gina-daily, consumer: gina, window: day, tokens: 100000, rolling: true }
@@ -67,6 +68,25 @@ final class BudgetConfigs {
       {{REDIS}}
       """.formatted(TestGateway.sha256(CAROL_KEY), TestGateway.sha256(DAVE_KEY), TestGateway.sha256(ERIN_KEY),
       TestGateway.sha256(GINA_KEY), TestGateway.sha256(HANK_KEY));
+
+  /** The prompt of {@link #chat} as the gateway counts it (o200k, OpenAI's chat framing). */
+  static final int CHAT_PROMPT_TOKENS = dev.tollgate.inspect.tokens.TokenCounter.shared().chat("gpt-4o",
+      java.util.List.of(new dev.tollgate.inspect.tokens.TokenCounter.Message("user", null,
+          java.util.List.of("Hello there"))));
+
+  /**
+   * Waits out the next UTC midnight when it is less than {@code margin} away, so a test that
+   * compares spend across requests in a calendar day or month window does not straddle its reset.
+   */
+  static void clearOfMidnight(java.time.Duration margin) throws InterruptedException {
+    java.time.Instant now = java.time.Instant.now();
+    java.time.Instant midnight = now.atZone(java.time.ZoneOffset.UTC).toLocalDate().plusDays(1)
+        .atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+    java.time.Duration left = java.time.Duration.between(now, midnight);
+    if (left.compareTo(margin) < 0) {
+      Thread.sleep(left.toMillis() + 1000);
+    }
+  }
 
   static String inMemory() {
     return TEMPLATE.replace("{{REDIS}}", "");
@@ -104,6 +124,22 @@ final class BudgetConfigs {
         .containsAnyOf("window resets at", "oldest part of the window ages out at");
     long retryAfter = Long.parseLong(response.headers().firstValue("retry-after").orElseThrow());
     assertThat(retryAfter).isPositive();
+    return message;
+  }
+
+  /**
+   * The budget's 429 message once no reservation is held in it, asking again for up to 5 s: a
+   * reservation is settled when Envoy closes the request's ext_proc stream, which can be a moment
+   * after the client has its answer. For tests that send one request at a time.
+   */
+  static String settledRefusal(java.util.function.Supplier<HttpResponse<String>> ask, String budget)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    String message = assertBudgetExceeded(ask.get(), budget);
+    while (message.contains("reserved by requests in flight") && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      message = assertBudgetExceeded(ask.get(), budget);
+    }
     return message;
   }
 

@@ -43,6 +43,7 @@ class BudgetsThroughEnvoyTest {
 
   @Test
   void aReservationThatDoesNotFitGets429WithTheBudgetAndRetryAfterAndNeverReachesTheProvider() throws Exception {
+    BudgetConfigs.clearOfMidnight(Duration.ofSeconds(10)); // calendar windows: not across their reset
     int before = gateway.provider().receivedRequests().size();
     // 200 tokens a day: a prompt plus 500 completion tokens cannot fit, whatever was spent.
     HttpResponse<String> refused = chat(TestGateway.ALICE_KEY, 500);
@@ -65,11 +66,12 @@ class BudgetsThroughEnvoyTest {
 
   @Test
   void settlementChargesTheActualUsageSoTheNextRequestSeesTheRightRemainder() throws Exception {
+    BudgetConfigs.clearOfMidnight(Duration.ofSeconds(10)); // calendar windows: not across their reset
     HttpResponse<String> first = chat(TestGateway.ALICE_KEY, 20);
     assertThat(first.statusCode()).isEqualTo(200);
     long used = BudgetConfigs.totalTokens(first);
     // Only what the provider reported is charged; the reservation's rest (prompt + 20) is released.
-    String message = BudgetConfigs.assertBudgetExceeded(chat(TestGateway.ALICE_KEY, 100_000), "alice-daily");
+    String message = BudgetConfigs.settledRefusal(() -> chat(TestGateway.ALICE_KEY, 100_000), "alice-daily");
     assertThat(BudgetConfigs.tokensLeft(message)).isEqualTo(200 - used);
     // Current spend and what is left, as Prometheus gauges.
     String metrics = gateway.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
@@ -83,12 +85,13 @@ class BudgetsThroughEnvoyTest {
 
   @Test
   void moneyIsChargedAtThePriceTablesPricesInNanoUsd() throws Exception {
+    BudgetConfigs.clearOfMidnight(Duration.ofSeconds(10)); // calendar windows: not across their reset
     HttpResponse<String> first = chat(TestGateway.BOB_KEY, 5);
     assertThat(first.statusCode()).isEqualTo(200);
     JsonNode usage = TestGateway.JSON.readTree(first.body()).path("usage");
     long cost = usage.path("prompt_tokens").asLong() * BudgetConfigs.INPUT_NANOS_PER_TOKEN
         + usage.path("completion_tokens").asLong() * BudgetConfigs.OUTPUT_NANOS_PER_TOKEN;
-    String message = BudgetConfigs.assertBudgetExceeded(chat(TestGateway.BOB_KEY, 100_000), "bob-gpt-4o");
+    String message = BudgetConfigs.settledRefusal(() -> chat(TestGateway.BOB_KEY, 100_000), "bob-gpt-4o");
     assertThat(message).contains("0.05 USD per month").contains("model 'gpt-4o'");
     assertThat(BudgetConfigs.nanosLeft(message)).isEqualTo(50_000_000L - cost);
     // The budget is for gpt-4o only: another model is not counted.
@@ -106,7 +109,8 @@ class BudgetsThroughEnvoyTest {
     ReceivedRequest sent = gateway.provider().receivedRequests().get(0);
     JsonNode body = TestGateway.JSON.readTree(sent.body());
     long cap = body.path("max_completion_tokens").asLong();
-    assertThat(cap).isBetween(1L, 39L);
+    // Nothing of the 40 was spent yet: the cap is exactly what the counted prompt leaves.
+    assertThat(cap).isEqualTo(40 - BudgetConfigs.CHAT_PROMPT_TOKENS);
     assertThat(body.has("max_tokens")).isFalse();
     // The client's own max_tokens is never rewritten.
     gateway.provider().clearReceivedRequests();
@@ -115,6 +119,27 @@ class BudgetsThroughEnvoyTest {
     JsonNode ownBody = TestGateway.JSON.readTree(gateway.provider().receivedRequests().get(0).body());
     assertThat(ownBody.path("max_tokens").asLong()).isEqualTo(2);
     assertThat(ownBody.has("max_completion_tokens")).isFalse();
+  }
+
+  @Test
+  void aPlainAnswerWithoutUsageIsChargedItsPromptAndItsTextAsTheGatewayCountsThem() throws Exception {
+    BudgetConfigs.clearOfMidnight(Duration.ofSeconds(10));
+    long before = BudgetConfigs.nanosLeft(BudgetConfigs.assertBudgetExceeded(chat(BudgetConfigs.HANK_KEY, 1_000_000),
+        "hank-daily"));
+    HttpResponse<String> answer = gateway.post("/v1/chat/completions", BudgetConfigs.HANK_KEY,
+        BudgetConfigs.chat("gpt-4o", 20), Map.of("x-fake-provider-behavior", "no-usage"));
+    assertThat(answer.statusCode()).isEqualTo(200);
+    JsonNode body = TestGateway.JSON.readTree(answer.body());
+    assertThat(body.has("usage")).isFalse();
+    assertThat(answer.headers().firstValue("x-tollgate-usage-total-tokens")).isEmpty();
+    String text = body.path("choices").get(0).path("message").path("content").asText();
+    long completion = dev.tollgate.inspect.tokens.TokenCounter.shared().count("gpt-4o", text);
+    assertThat(completion).isPositive();
+    // Not the prompt alone: the answer's text counted with the gateway's tokenizer, at the output price.
+    long charged = BudgetConfigs.CHAT_PROMPT_TOKENS * BudgetConfigs.INPUT_NANOS_PER_TOKEN
+        + completion * BudgetConfigs.OUTPUT_NANOS_PER_TOKEN;
+    String message = BudgetConfigs.settledRefusal(() -> chat(BudgetConfigs.HANK_KEY, 1_000_000), "hank-daily");
+    assertThat(before - BudgetConfigs.nanosLeft(message)).isEqualTo(charged);
   }
 
   @Test
@@ -143,7 +168,7 @@ class BudgetsThroughEnvoyTest {
         ok++;
         charged += BudgetConfigs.totalTokens(response);
       } else if (response.statusCode() == 429) {
-        BudgetConfigs.assertBudgetExceeded(response, "carol-hourly");
+        BudgetConfigs.assertBudgetExceeded(response, "carol-rolling");
         refused++;
       } else {
         // A loaded machine may time a request out in Envoy; not a budget matter, but counted.
@@ -152,7 +177,7 @@ class BudgetsThroughEnvoyTest {
             + response.body());
       }
     }
-    String message = BudgetConfigs.assertBudgetExceeded(chat(BudgetConfigs.CAROL_KEY, 100_000), "carol-hourly");
+    String message = BudgetConfigs.assertBudgetExceeded(chat(BudgetConfigs.CAROL_KEY, 100_000), "carol-rolling");
     long left = BudgetConfigs.tokensLeft(message);
     long spent = 1000 - left;
     System.out.printf("budget concurrency: %d requests, %d served, %d refused, %d failed; provider usage %d,"

@@ -48,9 +48,14 @@ abstract class LedgerThroughEnvoyTestBase extends AdminSplitTestBase {
           targets: [ { backend: primary } ]
         - name: gpt-4o-mini
           targets: [ { backend: secondary } ]
+        - name: gpt-4o-split
+          targets: [ { backend: primary, weight: 1 }, { backend: secondary, weight: 1 } ]
       prices:
         - { model: gpt-4o, input: 1000, output: 2000 }
         - { model: gpt-4o-mini, input: 1000, output: 2000 }
+        # One model, a price per backend: each request is charged at the price of the one that answered.
+        - { model: gpt-4o-split, backend: primary, input: 1000, output: 2000 }
+        - { model: gpt-4o-split, backend: secondary, input: 3000, output: 7000 }
       budgets:
         limits:
           - { name: research-daily, team: research, window: day, tokens: 1000000 }
@@ -125,6 +130,8 @@ abstract class LedgerThroughEnvoyTestBase extends AdminSplitTestBase {
 
   @Test
   void eachRequestLeavesOneRowWithTheTokensTheClientWasToldAndTheApiAndCliAddThemUp() throws Exception {
+    // The day budget's spend below is the ledger's since midnight: keep the test's rows in one day.
+    BudgetConfigs.clearOfMidnight(Duration.ofSeconds(30));
     List<HttpResponse<String>> answered = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       answered.add(send(ALICE_KEY, TestGateway.chat("gpt-4o")));
@@ -238,6 +245,43 @@ abstract class LedgerThroughEnvoyTestBase extends AdminSplitTestBase {
     AdminCli.Result cliError = cli.run("usage", "--bucket", "week");
     assertThat(cliError.exitCode()).isEqualTo(1);
     assertThat(cliError.err()).contains("bucket");
+  }
+
+  @Test
+  void costFollowsTheAnsweringBackendsPriceAndAnAnswerWithoutUsageIsAnEstimate() throws Exception {
+    // gpt-4o-split goes to either backend at random; each has its own price. Ask until both answered.
+    Map<String, Long> seen = new java.util.HashMap<>();
+    for (int i = 0; i < 60 && seen.size() < 2; i++) {
+      HttpResponse<String> response = send(ALICE_KEY, TestGateway.chat("gpt-4o-split"));
+      assertThat(status(response)).as(response.body()).isEqualTo(200);
+      JsonNode told = usageTold(response);
+      UsageRecord row = awaitRecord(requestId(response));
+      long expected = row.backend().equals("primary")
+          ? told.path("prompt_tokens").asLong() * 1_000_000 + told.path("completion_tokens").asLong() * 2_000_000
+          : told.path("prompt_tokens").asLong() * 3_000_000 + told.path("completion_tokens").asLong() * 7_000_000;
+      assertThat(row.costNanos()).as(row.backend()).isEqualTo(expected);
+      seen.put(row.backend(), row.costNanos());
+    }
+    assertThat(seen).containsOnlyKeys("primary", "secondary");
+
+    // A plain answer without usage (as some OpenAI-compatible servers send): the prompt as the
+    // gateway counted it and the answer's text through the same tokenizer, marked estimated.
+    HttpResponse<String> bare = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(gateway.baseUrl() + "/v1/chat/completions")).timeout(Duration.ofSeconds(10))
+        .header("authorization", "Bearer " + ALICE_KEY).header("content-type", "application/json")
+        .header("x-fake-provider-behavior", "no-usage")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(TestGateway.chat("gpt-4o"))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(status(bare)).as(bare.body()).isEqualTo(200);
+    JsonNode answer = TestGateway.JSON.readTree(bare.body());
+    assertThat(answer.has("usage")).isFalse();
+    long completion = dev.tollgate.inspect.tokens.TokenCounter.shared().count("gpt-4o",
+        answer.path("choices").get(0).path("message").path("content").asText());
+    UsageRecord row = awaitRecord(requestId(bare));
+    assertThat(row.estimated()).isTrue();
+    assertThat(row.promptTokens()).isEqualTo(BudgetConfigs.CHAT_PROMPT_TOKENS);
+    assertThat(row.completionTokens()).isEqualTo(completion).isPositive();
+    assertThat(row.costNanos()).isEqualTo(row.promptTokens() * INPUT_NANOS + completion * OUTPUT_NANOS);
   }
 
   @Test

@@ -64,18 +64,75 @@ class RedisBudgetsThroughEnvoyTest {
   @Test
   @Order(1)
   void twoReplicasSpendOneBudgetTogether() throws Exception {
+    BudgetConfigs.clearOfMidnight(Duration.ofSeconds(10)); // a calendar day: not across its reset
     HttpResponse<String> spent = first.post("/v1/chat/completions", TestGateway.ALICE_KEY,
         BudgetConfigs.chat("gpt-4o", 20));
     assertThat(spent.statusCode()).isEqualTo(200);
     long used = BudgetConfigs.totalTokens(spent);
     // The other replica sees the first one's settlement.
-    String message = BudgetConfigs.assertBudgetExceeded(second.post("/v1/chat/completions", TestGateway.ALICE_KEY,
+    String message = BudgetConfigs.settledRefusal(() -> second.post("/v1/chat/completions", TestGateway.ALICE_KEY,
         BudgetConfigs.chat("gpt-4o", 100_000)), "alice-daily");
     assertThat(BudgetConfigs.tokensLeft(message)).isEqualTo(200 - used);
   }
 
   @Test
   @Order(2)
+  void moneyIsReservedClampedAndChargedInNanoUsdInRedis() throws Exception {
+    BudgetConfigs.clearOfMidnight(Duration.ofSeconds(10)); // a calendar month: not across its reset
+    // bob has 0.05 USD a month on gpt-4o: a 50-token default cap does not fit (the prompt at 1e6
+    // nano-USD a token plus 50 x 2e6), so the script clamps it to what is left, one token below
+    // the exact quotient (Lua's doubles), and the provider is told so.
+    first.provider().clearReceivedRequests();
+    HttpResponse<String> served = first.post("/v1/chat/completions", TestGateway.BOB_KEY,
+        BudgetConfigs.chat("gpt-4o", null));
+    assertThat(served.statusCode()).isEqualTo(200);
+    JsonNode sent = TestGateway.JSON.readTree(first.provider().receivedRequests().get(0).body());
+    long room = 50_000_000L - BudgetConfigs.CHAT_PROMPT_TOKENS * BudgetConfigs.INPUT_NANOS_PER_TOKEN;
+    assertThat(sent.path("max_completion_tokens").asLong())
+        .isEqualTo(room / BudgetConfigs.OUTPUT_NANOS_PER_TOKEN - 1);
+    JsonNode usage = TestGateway.JSON.readTree(served.body()).path("usage");
+    long cost = usage.path("prompt_tokens").asLong() * BudgetConfigs.INPUT_NANOS_PER_TOKEN
+        + usage.path("completion_tokens").asLong() * BudgetConfigs.OUTPUT_NANOS_PER_TOKEN;
+    // The other replica refuses what no longer fits, with the exact remainder in USD.
+    long sentBefore = second.provider().receivedRequestCount();
+    String message = BudgetConfigs.settledRefusal(() -> second.post("/v1/chat/completions", TestGateway.BOB_KEY,
+        BudgetConfigs.chat("gpt-4o", 100_000)), "bob-gpt-4o");
+    assertThat(message).contains("0.05 USD per month");
+    assertThat(BudgetConfigs.nanosLeft(message)).isEqualTo(50_000_000L - cost);
+    assertThat(second.provider().receivedRequestCount()).isEqualTo(sentBefore);
+  }
+
+  @Test
+  @Order(3)
+  void theTokenCapIsClampedInRedisAndARollingWindowIsSharedToo() throws Exception {
+    BudgetConfigs.clearOfMidnight(Duration.ofSeconds(10));
+    // Team red's 40 tokens a day, untouched so far: the cap is exactly what the prompt leaves.
+    second.provider().clearReceivedRequests();
+    HttpResponse<String> capped = second.post("/v1/chat/completions", BudgetConfigs.ERIN_KEY,
+        BudgetConfigs.chat("gpt-4o", null));
+    assertThat(capped.statusCode()).isEqualTo(200);
+    JsonNode sent = TestGateway.JSON.readTree(second.provider().receivedRequests().get(0).body());
+    assertThat(sent.path("max_completion_tokens").asLong()).isEqualTo(40 - BudgetConfigs.CHAT_PROMPT_TOKENS);
+    long used = BudgetConfigs.totalTokens(capped);
+    long left = BudgetConfigs.tokensLeft(BudgetConfigs.settledRefusal(() -> first.post("/v1/chat/completions",
+        BudgetConfigs.ERIN_KEY, BudgetConfigs.chat("gpt-4o", 100_000)), "red-daily"));
+    assertThat(left).isEqualTo(40 - used);
+    // gina's rolling day: spend on one replica shows on the other, and the 429 says when the
+    // oldest spend ages out rather than when a calendar window resets.
+    String before = BudgetConfigs.settledRefusal(() -> first.post("/v1/chat/completions", BudgetConfigs.GINA_KEY,
+        BudgetConfigs.chat("gpt-4o", 1_000_000)), "gina-daily");
+    assertThat(before).contains("per rolling day").contains("oldest part of the window ages out at");
+    HttpResponse<String> spent = second.post("/v1/chat/completions", BudgetConfigs.GINA_KEY,
+        BudgetConfigs.chat("gpt-4o", 20));
+    assertThat(spent.statusCode()).isEqualTo(200);
+    long expected = BudgetConfigs.tokensLeft(before) - BudgetConfigs.totalTokens(spent);
+    String after = BudgetConfigs.settledRefusal(() -> first.post("/v1/chat/completions", BudgetConfigs.GINA_KEY,
+        BudgetConfigs.chat("gpt-4o", 1_000_000)), "gina-daily");
+    assertThat(BudgetConfigs.tokensLeft(after)).isEqualTo(expected);
+  }
+
+  @Test
+  @Order(4)
   void concurrentRequestsOnBothReplicasNeverChargeMoreThanTheBudget() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(60);
     List<Callable<HttpResponse<String>>> batch = new ArrayList<>();
@@ -98,14 +155,14 @@ class RedisBudgetsThroughEnvoyTest {
         ok++;
         charged += BudgetConfigs.totalTokens(response);
       } else if (response.statusCode() == 429) {
-        BudgetConfigs.assertBudgetExceeded(response, "carol-hourly");
+        BudgetConfigs.assertBudgetExceeded(response, "carol-rolling");
       } else {
         failed++; // Envoy timed it out on a loaded machine: not a budget matter
         System.out.println("redis budget concurrency: a request failed with " + response.statusCode());
       }
     }
     long left = BudgetConfigs.tokensLeft(BudgetConfigs.assertBudgetExceeded(second.post("/v1/chat/completions",
-        BudgetConfigs.CAROL_KEY, BudgetConfigs.chat("gpt-4o", 100_000)), "carol-hourly"));
+        BudgetConfigs.CAROL_KEY, BudgetConfigs.chat("gpt-4o", 100_000)), "carol-rolling"));
     long spent = 1000 - left;
     System.out.printf("redis budget concurrency: %d requests over 2 replicas, %d served, %d failed; provider usage %d,"
         + " budget spent %d of 1000 tokens, overshoot %d%n", futures.size(), ok, failed, charged, spent,
@@ -120,7 +177,7 @@ class RedisBudgetsThroughEnvoyTest {
   }
 
   @Test
-  @Order(3)
+  @Order(5)
   void redisGoneMeansFailOpenOrFailClosedAsConfiguredWithoutHanging() throws Exception {
     redis.kill();
     for (int i = 0; i < 3; i++) {

@@ -36,6 +36,8 @@ public final class BudgetReservation implements ResponseRecorder, CompletionCap 
   private final LocalDate day;
   private final AtomicBoolean settled = new AtomicBoolean();
   private long deliveredTokens;
+  /** The backend that answered, once the response headers name it; prices may differ per backend. */
+  private volatile String backend;
   private volatile boolean cut;
   private volatile Settlement settlement;
 
@@ -90,19 +92,30 @@ public final class BudgetReservation implements ResponseRecorder, CompletionCap 
   }
 
   /**
-   * What the stream offers its text to: this reservation's cap when a budget counts the request,
-   * else a meter without a cap, so an aborted stream can still be charged what it delivered.
+   * A plain answer's text when the provider reported no usage: it went out whole, so there is
+   * nothing to cut, but it is counted (gateway tokenizer) so the answer is charged an estimate of
+   * its completion rather than none.
+   */
+  @Override
+  public synchronized void answered(String text) {
+    deliveredTokens += TokenCounter.shared().count(tokenizerModel, text);
+  }
+
+  /**
+   * What the response side offers its text to when a budget counts the request: this reservation,
+   * whose cap binds only when {@link #limited()} (else it just counts, so an aborted stream or a
+   * plain answer without usage can still be charged what it delivered).
    */
   public CompletionCap meter() {
-    if (checks.isEmpty()) {
-      return CompletionCap.NONE; // nothing to charge it to
-    }
-    return limited() ? this : text -> {
-      synchronized (this) {
-        deliveredTokens += TokenCounter.shared().count(tokenizerModel, text);
-      }
-      return true;
-    };
+    return checks.isEmpty() ? CompletionCap.NONE : this; // none: nothing to charge it to
+  }
+
+  /**
+   * The backend that answered (the router stage reads it from the response headers); the charge
+   * is priced for it. Null when not known: then the model's backend-independent price applies.
+   */
+  public void answeredBy(String backend) {
+    this.backend = backend;
   }
 
   @Override
@@ -162,7 +175,7 @@ public final class BudgetReservation implements ResponseRecorder, CompletionCap 
 
   private Settlement settlement(long prompt, long completion, long cached, long reasoning, String providerModel,
       boolean estimated, boolean wasCut) {
-    Price price = plan.prices().lookup(model, null, providerModel, day)
+    Price price = plan.prices().lookup(model, backend, providerModel, day)
         .or(() -> plan.prices().worstCase(model, providerModel == null ? List.of() : List.of(providerModel), day))
         .orElse(Price.FREE);
     return new Settlement(prompt, completion, cached, reasoning, price.cost(prompt, cached, completion, reasoning),

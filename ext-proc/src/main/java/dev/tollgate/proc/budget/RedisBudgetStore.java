@@ -54,7 +54,10 @@ final class RedisBudgetStore implements BudgetStore {
         Long.toString(nowMillis), Long.toString(leaseMillis), Integer.toString(checks.size()),
         Long.toString(demand.promptTokens()), Long.toString(demand.promptNanos()), Long.toString(demand.perChoice()),
         Integer.toString(demand.choices()), Long.toString(demand.completionNanosPerMillion()),
-        Long.toString(demand.minPerChoice())));
+        Long.toString(demand.minPerChoice()),
+        // The whole request's worst case, exact: the script compares it with the room as integers.
+        Long.toString(demand.amount(BudgetCheck.Unit.TOKENS, demand.perChoice())),
+        Long.toString(demand.amount(BudgetCheck.Unit.NANO_USD, demand.perChoice()))));
     List<BudgetWindow.Position> positions = new ArrayList<>();
     for (BudgetCheck check : checks) {
       BudgetWindow.Position position = check.window().position(nowMillis, check.rolling());

@@ -3,14 +3,17 @@
 -- spend), KEYS[3i-1] lease expiry zset, KEYS[3i] lease amount hash.
 -- ARGV: lease id, lease expiry ms, now ms, lease ms, budget count, prompt tokens, prompt nano-USD,
 -- completion tokens per choice, choices, completion nano-USD per million tokens, fewest tokens per
--- choice the request can go with; then per budget: unit (t|n), limit, current bucket, previous
--- bucket, previous bucket's weight (ppm), counter ttl ms.
+-- choice the request can go with, the whole request's worst case in tokens and in nano-USD (exact,
+-- worked out by the caller); then per budget: unit (t|n), limit, current bucket, previous bucket,
+-- previous bucket's weight (ppm), counter ttl ms.
 -- Returns {1, tokens per choice granted, spent1, held1, ...} or {0, index refused, spent, held}.
 local lease, expiry, now, leaseMs = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local n = tonumber(ARGV[5])
 local promptTokens, promptNanos = tonumber(ARGV[6]), tonumber(ARGV[7])
 local granted, choices, rate, fewest = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
-local FIRST = 11
+local asked = granted
+local whole = {t = tonumber(ARGV[12]), n = tonumber(ARGV[13])}
+local FIRST = 13
 
 -- Redis wants integers as plain digits: Lua would write 1e+15, or -0 for a negated zero.
 local function release(c, amount)
@@ -54,7 +57,10 @@ for i = 1, n do
     fixed = promptTokens
   end
   local fits
-  if room < fixed then
+  if whole[unit] <= room then
+    -- The whole request fits, compared exactly (integers below 2^53): no margin needed.
+    fits = asked
+  elseif room < fixed then
     fits = -1
   elseif unit == 't' then
     fits = math.floor((room - fixed) / choices)
@@ -78,7 +84,9 @@ for i = 1, n do
   local at = FIRST + (i - 1) * 6
   local c, z, h = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
   local amount
-  if ARGV[at + 1] == 't' then
+  if granted == asked then
+    amount = whole[ARGV[at + 1]]
+  elseif ARGV[at + 1] == 't' then
     amount = promptTokens + granted * choices
   else
     amount = promptNanos + math.ceil(granted * choices * rate / 1000000)
