@@ -85,6 +85,30 @@ public final class FakeOpenAiProvider implements AutoCloseable {
     journal.clear();
   }
 
+  /**
+   * Until the returned handle is closed, answers every request to {@code path} with exactly
+   * {@code answer}'s bytes instead of a canned reply (the request is still recorded). For wire
+   * faults the behaviour header cannot describe, e.g. bytes that are not UTF-8.
+   */
+  public AutoCloseable answerRaw(String path, RawAnswer answer) {
+    ObjectMapper mapper = new ObjectMapper();
+    server.createContext(path, exchange -> {
+      try (exchange) {
+        journal.add(IncomingRequest.read(exchange, mapper).toReceived());
+        answer.headers().forEach(exchange.getResponseHeaders()::set);
+        // One part goes with a content-length, as a plain answer; several are chunked, flushed one by one.
+        boolean single = answer.chunks().size() == 1 && answer.chunks().get(0).length > 0;
+        exchange.sendResponseHeaders(answer.status(), single ? answer.chunks().get(0).length : 0);
+        java.io.OutputStream out = exchange.getResponseBody();
+        for (byte[] chunk : answer.chunks()) {
+          out.write(chunk);
+          out.flush();
+        }
+      }
+    });
+    return () -> server.removeContext(path);
+  }
+
   /** Stops at once: open connections, streams included, are cut rather than drained. */
   @Override
   public void close() {

@@ -2,6 +2,7 @@ package dev.tollgate.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.cli.runtime.EnvoyBinary;
 import dev.tollgate.cli.runtime.EnvoyProcess;
 import dev.tollgate.cli.runtime.WorkDir;
@@ -14,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -112,6 +114,65 @@ class SplitInspectionThroughEnvoyTest {
         .contains("tollgate_guard_verdicts_total{action=\"shadow\",policy=\"split-pii\"")
         .doesNotContain(EMAIL);
     assertThat(get("http://127.0.0.1:" + values.get("ADMIN_PORT") + "/metrics")).contains("jvm_memory_used_bytes");
+  }
+
+  /**
+   * A policy change in the watched file reaches the separate ext-services process over the policy
+   * stream: the next requests follow it (shadow becomes block, a new deny phrase) with nothing
+   * restarted, and their audit records name the new policy version.
+   */
+  @Test
+  void aPolicyChangeInTheFileReachesTheExtServicesProcessWithoutARestart() throws Exception {
+    HttpResponse<String> before = chat("abracadabra, and open sesame");
+    assertThat(before.statusCode()).as(before.body()).isEqualTo(200); // shadow: never refused
+    String oldVersion = auditRecord(before).path("policy").path("version").asText();
+    assertThat(oldVersion).isNotBlank();
+
+    String shadow = "prompt_guard: { action: shadow, deny_phrases: [ \"open sesame\" ]";
+    String block = "prompt_guard: { action: block, deny_phrases: [ \"open sesame\", \"abracadabra\" ]";
+    assertThat(CONFIG).contains(shadow);
+    Path staging = dir.resolve("tollgate.yaml.new");
+    Files.writeString(staging, TestGateway.fill(CONFIG.replace(shadow, block), values));
+    Files.move(staging, dir.resolve("tollgate.yaml"), StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+    long changed = System.nanoTime();
+
+    TestGateway.waitFor(Duration.ofSeconds(5), () -> chat("abracadabra").statusCode() == 400,
+        "the new deny phrase to block through the split deployment");
+    System.out.printf("policy change applied through the split deployment after %d ms%n",
+        Duration.ofNanos(System.nanoTime() - changed).toMillis());
+    provider.clearReceivedRequests(); // the polls that passed before the change reached it
+    HttpResponse<String> refused = chat("open sesame");
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+    JsonNode error = TestGateway.JSON.readTree(refused.body()).path("error");
+    assertThat(error.path("code").asText()).isEqualTo("prompt_blocked");
+    assertThat(error.path("param").asText()).isEqualTo("denied_pattern");
+    assertThat(refused.body()).doesNotContainIgnoringCase("sesame");
+    assertThat(provider.receivedRequests()).isEmpty();
+
+    JsonNode record = auditRecord(refused);
+    assertThat(record.path("decision").asText()).isEqualTo("blocked");
+    assertThat(record.path("guard").path("action").asText()).isEqualTo("block");
+    assertThat(record.path("policy").path("name").asText()).isEqualTo("split-pii");
+    assertThat(record.path("policy").path("version").asText()).isNotBlank().isNotEqualTo(oldVersion);
+
+    // The rest of the policy still applies: a clean prompt passes, its e-mail address masked.
+    HttpResponse<String> clean = chat("write to " + EMAIL);
+    assertThat(clean.statusCode()).as(clean.body()).isEqualTo(200);
+    assertThat(provider.receivedRequests()).singleElement()
+        .satisfies(received -> assertThat(received.body()).doesNotContain(EMAIL).contains("[EMAIL]"));
+  }
+
+  /** The ext-services process's audit record of this response's request, once it is written. */
+  private JsonNode auditRecord(HttpResponse<String> response) throws IOException {
+    String id = response.headers().firstValue("x-tollgate-request-id").orElseThrow();
+    TestGateway.waitFor(Duration.ofSeconds(5), () -> read(auditFile()).contains(id), "the audit record of " + id);
+    for (String line : read(auditFile()).split("\n")) {
+      if (line.contains(id)) {
+        return TestGateway.JSON.readTree(line);
+      }
+    }
+    throw new AssertionError("no audit record of " + id);
   }
 
   private Path auditFile() {
