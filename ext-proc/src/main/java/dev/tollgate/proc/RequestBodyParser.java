@@ -75,11 +75,24 @@ final class RequestBodyParser {
 
   record Refused(OpenAiError error) implements Outcome {}
 
+  private static boolean containsZeroByte(ByteString body) {
+    for (java.nio.ByteBuffer part : body.asReadOnlyByteBufferList()) {
+      for (int i = part.position(); i < part.limit(); i++) {
+        if (part.get(i) == 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   Outcome parse(ByteString body) {
-    if (!body.isValidUtf8()) {
+    if (!body.isValidUtf8() || containsZeroByte(body)) {
       // JSON between systems is UTF-8 (RFC 8259). Jackson would also take UTF-16/32, and it does not
       // check UTF-8 inside field names: it reads bad bytes there as lone surrogates, which a rewrite
       // writes back as escapes no parser accepts. Either way the provider could read other JSON.
+      // ASCII text in UTF-16/32 passes the UTF-8 check (its zeros are U+0000), but JSON never holds
+      // a raw U+0000 (strings must escape it), so a zero byte marks such a body.
       return new Refused(OpenAiError.invalidRequest("The request body must be JSON encoded as UTF-8.", null));
     }
     JsonNode tree;

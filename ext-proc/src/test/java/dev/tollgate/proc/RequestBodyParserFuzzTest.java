@@ -126,12 +126,17 @@ class RequestBodyParserFuzzTest {
    * must be UTF-8; UTF-16 and UTF-32, which Jackson would also read, are refused too.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"field-name", "value", "utf-16", "overlong", "encoded-surrogate"})
+  @ValueSource(strings = {"field-name", "value", "utf-16", "utf-16-no-bom", "utf-32-no-bom", "overlong",
+      "encoded-surrogate"})
   void bodiesThatAreNotUtf8AreRefused(String kind) throws IOException {
     byte[] body = switch (kind) {
       case "field-name" -> bytes("{\"model\":\"m\",\"na", 0xf5, 0xa3, 0x84, 0x92, "me\":1}");
       case "value" -> bytes("{\"model\":\"m", 0xff, "\"}");
       case "utf-16" -> "\uFEFF{\"model\":\"m\"}".getBytes(StandardCharsets.UTF_16LE);
+      // ASCII-only text in UTF-16/32 without a byte order mark is valid UTF-8 byte by byte (its zero
+      // bytes are U+0000); Jackson would still detect the encoding from the zeros and read it.
+      case "utf-16-no-bom" -> "{\"model\":\"m\"}".getBytes(StandardCharsets.UTF_16LE);
+      case "utf-32-no-bom" -> "{\"model\":\"m\"}".getBytes(java.nio.charset.Charset.forName("UTF-32BE"));
       case "overlong" -> bytes("{\"model\":\"m\",\"x\":\"", 0xc0, 0xaf, "\"}");
       case "encoded-surrogate" -> bytes("{\"model\":\"m\",\"x\":\"", 0xed, 0xa0, 0x80, "\"}");
       default -> throw new IllegalArgumentException(kind);
