@@ -3,8 +3,6 @@ package dev.tollgate.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.fakeprovider.FakeProviderSettings;
-import dev.tollgate.xds.translate.FilterSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
@@ -15,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * decided (consumer, team, scopes, plan) and the token counts ext_proc read from the provider,
  * a 401 carries neither, and no key the client or the gateway used ever reaches the file.
  */
-class AccessLogThroughEnvoyTest {
+class AccessLogThroughEnvoyTest extends OwnConfigThroughEnvoyTest {
   static final String WRONG_KEY = "tg-test-wrong-key-9999";
 
   /** The standard test config's shape, with a file access log and a consumer that has every identity field. */
@@ -54,16 +50,9 @@ class AccessLogThroughEnvoyTest {
           scopes: [ completions, chat ]
       """;
 
-  static TestGateway gateway;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start(CONFIG, FakeProviderSettings.defaults(), FilterSet.ALL);
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
+  @Override
+  String config() {
+    return CONFIG;
   }
 
   @Test

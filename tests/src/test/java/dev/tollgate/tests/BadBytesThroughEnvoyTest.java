@@ -3,9 +3,7 @@ package dev.tollgate.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.fakeprovider.FakeProviderSettings;
 import dev.tollgate.fakeprovider.RawAnswer;
-import dev.tollgate.xds.translate.FilterSet;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,9 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * bounded time, and none delivers the provider's text without the policy's restore and masking.
  * The provider's bytes come from {@link dev.tollgate.fakeprovider.FakeOpenAiProvider#answerRaw}.
  */
-class BadBytesThroughEnvoyTest {
+class BadBytesThroughEnvoyTest extends OwnConfigThroughEnvoyTest {
   static final String CONFIG = """
       listener: { address: 127.0.0.1, port: {{LISTENER_PORT}} }
       control_plane: { address: 127.0.0.1, grpc_port: {{GRPC_PORT}}, admin_port: {{ADMIN_PORT}} }
@@ -65,21 +60,9 @@ class BadBytesThroughEnvoyTest {
   /** For answers read as bytes (TestGateway reads text). */
   static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  static TestGateway gateway;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start(CONFIG, FakeProviderSettings.defaults(), FilterSet.ALL);
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-  }
-
-  @BeforeEach
-  void clearJournal() {
-    gateway.provider().clearReceivedRequests();
+  @Override
+  String config() {
+    return CONFIG;
   }
 
   @Test

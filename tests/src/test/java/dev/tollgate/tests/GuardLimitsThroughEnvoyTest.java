@@ -3,13 +3,8 @@ package dev.tollgate.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.fakeprovider.FakeProviderSettings;
-import dev.tollgate.xds.translate.FilterSet;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * one more character, token or message is refused with 400 {@code prompt_blocked}, the limit's
  * reason code in {@code param}, the prompt never echoed, and nothing sent upstream.
  */
-class GuardLimitsThroughEnvoyTest {
+class GuardLimitsThroughEnvoyTest extends OwnConfigThroughEnvoyTest {
   static final String CONFIG = """
       listener: { address: 127.0.0.1, port: {{LISTENER_PORT}} }
       control_plane: { address: 127.0.0.1, grpc_port: {{GRPC_PORT}}, admin_port: {{ADMIN_PORT}} }
@@ -54,21 +49,9 @@ class GuardLimitsThroughEnvoyTest {
    */
   static final String SEVENTEEN_TOKENS = "one two three four five six seven eight nine ten";
 
-  static TestGateway gateway;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start(CONFIG, FakeProviderSettings.defaults(), FilterSet.ALL);
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-  }
-
-  @BeforeEach
-  void clearJournal() {
-    gateway.provider().clearReceivedRequests();
+  @Override
+  String config() {
+    return CONFIG;
   }
 
   @Test

@@ -3,18 +3,13 @@ package dev.tollgate.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.fakeprovider.FakeProviderSettings;
 import dev.tollgate.fakeprovider.ReceivedRequest;
-import dev.tollgate.xds.translate.FilterSet;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * and header rewrites, compressed and broken provider output, and PII on answers, plain and
  * streamed with values split across chunks.
  */
-class ResponseSideThroughEnvoyTest {
+class ResponseSideThroughEnvoyTest extends OwnConfigThroughEnvoyTest {
   static final String CONFIG = """
       listener: { address: 127.0.0.1, port: {{LISTENER_PORT}} }
       control_plane: { address: 127.0.0.1, grpc_port: {{GRPC_PORT}}, admin_port: {{ADMIN_PORT}} }
@@ -62,21 +57,9 @@ class ResponseSideThroughEnvoyTest {
             rename_headers: { x-fake-provider-received-model: x-upstream-model }
       """;
   static final String BEHAVIOR = "x-fake-provider-behavior";
-  static TestGateway gateway;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start(CONFIG, FakeProviderSettings.defaults(), FilterSet.ALL);
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-  }
-
-  @BeforeEach
-  void clearJournal() {
-    gateway.provider().clearReceivedRequests();
+  @Override
+  String config() {
+    return CONFIG;
   }
 
   static String chat(String model, String text, boolean stream, Boolean includeUsage) {

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.fakeprovider.FakeProviderSettings;
-import dev.tollgate.xds.translate.FilterSet;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -18,9 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * the audited prompt holds no PII value; and a provider streaming endless tool-call arguments
  * past the budget's reservation is cut as OpenAI cuts at max_tokens.
  */
-class ToolCallPiiThroughEnvoyTest {
+class ToolCallPiiThroughEnvoyTest extends OwnConfigThroughEnvoyTest {
   static final String CONFIG = """
       listener: { address: 127.0.0.1, port: {{LISTENER_PORT}} }
       control_plane: { address: 127.0.0.1, grpc_port: {{GRPC_PORT}}, admin_port: {{ADMIN_PORT}} }
@@ -69,21 +64,9 @@ class ToolCallPiiThroughEnvoyTest {
   /** What the assistant called last turn; the fake echoes these calls as its answer. */
   static final String ARGUMENTS = "{\"to\":\"" + EMAIL + "\",\"ref\":\"" + TICKET + "\",\"body\":\"Hi \\\"Jane\\\"\"}";
 
-  static TestGateway gateway;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start(CONFIG, FakeProviderSettings.defaults(), FilterSet.ALL);
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-  }
-
-  @BeforeEach
-  void clearJournal() {
-    gateway.provider().clearReceivedRequests();
+  @Override
+  String config() {
+    return CONFIG;
   }
 
   /** A conversation whose last assistant turn called send_mail with these arguments. */
